@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Nothing else needs installing by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint openapi clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	@echo ""
+	@echo "  CISIP API   http://$(HOST):$(PORT)/api/v1/parks"
+	@echo "  Docs        http://$(HOST):$(PORT)/docs"
+	@echo "  OpenAPI     http://$(HOST):$(PORT)/openapi.json"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install  ## Lint, then the suite on PostgreSQL + Redis and on SQLite
+	$(BIN)/ruff check api config tests migrations/env.py wsgi.py
+	$(BIN)/python -m tests.run $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check api config tests migrations/env.py wsgi.py
+	$(BIN)/ruff format --check api config tests
+
+openapi: install  ## Rewrite openapi/openapi.json from the code
+	$(FLASK) openapi write openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

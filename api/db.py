@@ -1,0 +1,73 @@
+"""The database: one engine per app and one session per app context."""
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.errors import Conflict
+
+
+class Database:
+    """Binds SQLAlchemy to a Flask app; `db.session` is the session of the current request."""
+
+    def init_app(self, app):
+        url = app.config["DATABASE_URL"]
+        options = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            _ensure_sqlite_folder(url)
+        else:
+            options |= {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
+        engine = create_engine(url, **options)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        app.extensions["db"] = self
+        app.extensions["db.engine"] = engine
+        app.extensions["db.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+        app.teardown_appcontext(self._close_session)
+
+    @property
+    def engine(self):
+        return current_app.extensions["db.engine"]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["db.sessionmaker"]()
+        return g.db_session
+
+    @staticmethod
+    def _close_session(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    @contextmanager
+    def transaction(self, conflict_detail="A unique value is already taken."):
+        """Commit what the block did; a unique-constraint violation becomes 409."""
+        try:
+            yield self.session
+            self.session.commit()
+        except IntegrityError as error:
+            self.session.rollback()
+            raise Conflict(conflict_detail) from error
+        except BaseException:
+            self.session.rollback()
+            raise
+
+
+def _ensure_sqlite_folder(url):
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:" and "mode=memory" not in path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,8 @@
+"""SQLAlchemy models; importing this package registers every table on `Base.metadata`."""
+
+from api.models.auth_session import AuthSession
+from api.models.base import Base
+from api.models.member import Member, MemberStatus, Role
+from api.models.park import Park
+
+__all__ = ["AuthSession", "Base", "Member", "MemberStatus", "Park", "Role"]

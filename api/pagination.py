@@ -1,0 +1,132 @@
+"""Lists: query arguments, the `{items, pagination}` envelope and the RFC 8288 Link header."""
+
+import functools
+import math
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import marshmallow as ma
+from flask import request
+from marshmallow import validate
+from sqlalchemy import func, select
+
+from api.schemas.base import BaseSchema
+
+MAX_PER_PAGE = 100
+
+
+class ListArgsSchema(ma.Schema):
+    """Query arguments every collection takes. Subclasses name their `SORT_FIELDS`."""
+
+    SORT_FIELDS: tuple[str, ...] = ("created_at",)
+    DEFAULT_SORT = "-created_at"
+
+    class Meta:
+        # Unknown query parameters (cache busters, analytics tags) are ignored.
+        unknown = ma.EXCLUDE
+
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1),
+                             metadata={"description": "Page number, from 1."})
+    per_page = ma.fields.Integer(
+        load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."},
+    )
+    sort = ma.fields.String(metadata={"description": "Field to sort by; `-` prefix for "
+                                      "descending."})
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        names = ", ".join(f"`{name}`" for name in cls.SORT_FIELDS)
+        cls._declared_fields["sort"] = ma.fields.String(
+            load_default=cls.DEFAULT_SORT,
+            validate=validate.OneOf(
+                [*cls.SORT_FIELDS, *(f"-{name}" for name in cls.SORT_FIELDS)],
+                error=f"Sort by one of {', '.join(cls.SORT_FIELDS)}, "
+                "with a '-' prefix for descending order.",
+            ),
+            metadata={"description": f"Sort by {names}; prefix `-` for descending. "
+                      f"Default `{cls.DEFAULT_SORT}`."},
+        )
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self):
+        return math.ceil(self.total / self.per_page) if self.total else 0
+
+    @property
+    def pagination(self):
+        return {"page": self.page, "per_page": self.per_page, "total": self.total,
+                "pages": self.pages}
+
+
+def paginate(session, stmt, args, sort_columns):
+    """Run `stmt` for one page, ordered by `args["sort"]` (a key of `sort_columns`).
+
+    The primary key breaks ties so that pages never overlap or skip items.
+    """
+    sort = args["sort"]
+    column = sort_columns[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    entity = stmt.column_descriptions[0]["entity"]
+    tiebreak = entity.id.desc() if sort.startswith("-") else entity.id.asc()
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page, per_page = args["page"], args["per_page"]
+    items = []
+    if (page - 1) * per_page < total:
+        rows = session.scalars(
+            stmt.order_by(order.nulls_last(), tiebreak).limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        items = list(rows.unique())
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+class PaginationSchema(ma.Schema):
+    page = ma.fields.Integer(required=True)
+    per_page = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True, metadata={"description": "Items in all pages."})
+    pages = ma.fields.Integer(required=True)
+
+
+@functools.cache
+def page_schema(item_schema):
+    """The envelope schema `{items: [...], pagination: {...}}` for one item schema."""
+    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    return type(name, (BaseSchema,), {
+        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+        "pagination": ma.fields.Nested(PaginationSchema, required=True),
+    })
+
+
+def link_header(page):
+    """RFC 8288 links to the first, previous, next and last pages of `page`."""
+    last = max(page.pages, 1)
+    targets = {"first": 1, "last": last}
+    if page.page > 1:
+        targets["prev"] = min(page.page - 1, last)
+    if page.page < page.pages:
+        targets["next"] = page.page + 1
+    links = []
+    for rel in ("first", "prev", "next", "last"):
+        if rel in targets:
+            args = request.args.copy()
+            args["page"] = str(targets[rel])
+            args["per_page"] = str(page.per_page)
+            query = urlencode(list(args.items(multi=True)))
+            links.append(f'<{request.base_url}?{query}>; rel="{rel}"')
+    return ", ".join(links)
+
+
+LINK_HEADER_DOC = {
+    "Link": {
+        "description": "RFC 8288 links to the `first`, `prev`, `next` and `last` pages.",
+        "schema": {"type": "string"},
+    }
+}

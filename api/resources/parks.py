@@ -1,0 +1,63 @@
+"""Parks: the directory of the community's science and technology parks."""
+
+from flask import url_for
+from flask.views import MethodView
+
+from api.blueprint import Blueprint
+from api.models import Role
+from api.schemas.park import ParkCreateSchema, ParkQueryArgsSchema, ParkSchema, ParkUpdateSchema
+from api.services import parks
+
+blp = Blueprint("parks", __name__, url_prefix="/api/v1/parks",
+                description="The directory of member science and technology parks.")
+
+
+@blp.route("")
+class Parks(MethodView):
+    @blp.arguments(ParkQueryArgsSchema, location="query")
+    @blp.paginated(ParkSchema)
+    def get(self, args):
+        """List parks.
+
+        Filter by words (`q`), `country`, focus `industry` and membership (`is_member`);
+        sort by `name` (default), `founded_year` or `created_at`.
+        """
+        return parks.list_parks(args)
+
+    @blp.auth_required(Role.EDITOR)
+    @blp.arguments(ParkCreateSchema)
+    @blp.response(201, ParkSchema)
+    @blp.problem(409, "The slug is already taken.")
+    def post(self, data):
+        """Create a park.
+
+        Without a `slug`, one is made from the name (and made unique); an explicit
+        `slug` that is taken gives 409.
+        """
+        park = parks.create_park(data)
+        return park, 201, {"Location": url_for("parks.ParkByRef", ref=park.slug)}
+
+
+@blp.route("/<ref>")
+class ParkByRef(MethodView):
+    @blp.response(200, ParkSchema)
+    @blp.problem(404, "No park has this id or slug.")
+    def get(self, ref):
+        """Retrieve a park by id or slug."""
+        return parks.get_park(ref)
+
+    @blp.auth_required(Role.EDITOR)
+    @blp.arguments(ParkUpdateSchema)
+    @blp.response(200, ParkSchema)
+    @blp.problem(404, "No park has this id or slug.")
+    @blp.problem(409, "The slug is already taken.")
+    def patch(self, data, ref):
+        """Update a park; only the fields sent change."""
+        return parks.update_park(ref, data)
+
+    @blp.auth_required(Role.EDITOR)
+    @blp.response(204)
+    @blp.problem(404, "No park has this id or slug.")
+    def delete(self, ref):
+        """Delete a park. Members of the park keep their accounts, without the park."""
+        parks.delete_park(ref)

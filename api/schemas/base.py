@@ -1,0 +1,87 @@
+"""Schema base classes and field types shared by every resource."""
+
+from datetime import UTC
+
+import marshmallow as ma
+import pycountry
+from marshmallow import validate
+
+
+class BaseSchema(ma.Schema):
+    """Rejects unknown fields instead of silently dropping them."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class CountryCode(ma.fields.String):
+    """ISO 3166-1 alpha-2 country code, normalised to upper case."""
+
+    default_error_messages = {"invalid_country": "Not an ISO 3166-1 alpha-2 country code."}
+
+    def __init__(self, **kwargs):
+        metadata = {"description": "ISO 3166-1 alpha-2 code", "example": "PT"}
+        metadata |= kwargs.pop("metadata", {})
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+            raise self.make_error("invalid_country")
+        return code
+
+
+class WebURL(ma.fields.URL):
+    """An absolute http(s) URL."""
+
+    def __init__(self, **kwargs):
+        super().__init__(schemes={"http", "https"}, require_tld=False, **kwargs)
+
+
+def text(max_length, *, min_length=None, **kwargs):
+    """A trimmed string field of bounded length."""
+    return TrimmedString(validate=validate.Length(min=min_length, max=max_length), **kwargs)
+
+
+class TrimmedString(ma.fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class LanguageTag(ma.fields.String):
+    """A BCP 47 language tag such as `en` or `zh-Hans`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            validate=validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                                     error="Not a BCP 47 language tag."),
+            metadata={"example": "en"},
+            **kwargs,
+        )
+
+
+class Slug(ma.fields.String):
+    """Lower-case letters (any script), digits and single hyphens."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            validate=[
+                validate.Length(min=1, max=200),
+                validate.Regexp(r"^[^\W_A-Z]+(?:-[^\W_A-Z]+)*$",
+                                error="Use lower-case letters, digits and single hyphens."),
+            ],
+            metadata={"example": "taguspark"},
+            **kwargs,
+        )
+
+
+class Timestamp(ma.fields.AwareDateTime):
+    """RFC 3339 timestamp in UTC, written with a `Z` (`2021-12-09T00:00:00Z`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", default_timezone=UTC, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

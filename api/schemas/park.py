@@ -1,0 +1,83 @@
+"""Park schemas: the item, its create/update bodies and the list's query arguments."""
+
+from datetime import UTC, datetime
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.pagination import ListArgsSchema
+from api.schemas.base import BaseSchema, CountryCode, Slug, Timestamp, WebURL, text
+
+FOUNDED_YEAR_RANGE = validate.Range(min=1800, max=datetime.now(UTC).year + 1)
+
+
+class LocationSchema(BaseSchema):
+    lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90),
+                          allow_nan=False)
+    lon = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180),
+                          allow_nan=False)
+
+
+class ParkSummarySchema(ma.Schema):
+    """How other resources show a park."""
+
+    id = ma.fields.UUID(dump_only=True)
+    slug = ma.fields.String(dump_only=True)
+    name = ma.fields.String(dump_only=True)
+    country = ma.fields.String(dump_only=True)
+
+
+class ParkSchema(ParkSummarySchema):
+    city = ma.fields.String(allow_none=True)
+    website = ma.fields.String(allow_none=True)
+    description = ma.fields.String(allow_none=True)
+    founded_year = ma.fields.Integer(allow_none=True)
+    focus_industries = ma.fields.List(ma.fields.String())
+    logo_url = ma.fields.String(allow_none=True)
+    location = ma.fields.Nested(LocationSchema, allow_none=True)
+    is_member = ma.fields.Boolean()
+    member_since = ma.fields.Date(allow_none=True)
+    created_at = Timestamp(dump_only=True)
+    updated_at = Timestamp(dump_only=True)
+
+
+class Industry(ma.fields.String):
+    """An industry label, stored lower-case so that filters match however it was typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return " ".join(super()._deserialize(value, attr, data, **kwargs).lower().split())
+
+
+class ParkUpdateSchema(BaseSchema):
+    """Fields an editor may change; all optional."""
+
+    name = text(200, min_length=1)
+    slug = Slug()
+    country = CountryCode()
+    city = text(120, allow_none=True)
+    website = WebURL(allow_none=True, validate=validate.Length(max=2048))
+    description = text(20000, allow_none=True)
+    founded_year = ma.fields.Integer(allow_none=True, validate=FOUNDED_YEAR_RANGE)
+    focus_industries = ma.fields.List(Industry(validate=validate.Length(min=1, max=80)),
+                                      validate=validate.Length(max=30))
+    logo_url = WebURL(allow_none=True, validate=validate.Length(max=2048))
+    location = ma.fields.Nested(LocationSchema, allow_none=True)
+    is_member = ma.fields.Boolean()
+    member_since = ma.fields.Date(allow_none=True)
+
+
+class ParkCreateSchema(ParkUpdateSchema):
+    name = text(200, min_length=1, required=True)
+    country = CountryCode(required=True)
+
+
+class ParkQueryArgsSchema(ListArgsSchema):
+    SORT_FIELDS = ("name", "founded_year", "created_at")
+    DEFAULT_SORT = "name"
+
+    q = ma.fields.String(validate=validate.Length(min=1, max=200),
+                         metadata={"description": "Words to look for in name, city and "
+                                   "description."})
+    country = CountryCode()
+    industry = Industry(metadata={"description": "A focus industry, case-insensitive."})
+    is_member = ma.fields.Boolean()

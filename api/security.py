@@ -1,0 +1,44 @@
+"""Password hashing with argon2id."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
+from flask import current_app, has_app_context
+
+# The cheapest profile keeps the test suite fast; it is never used outside testing.
+_HASHERS = {
+    "default": PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY),
+    "fast": PasswordHasher.from_parameters(CHEAPEST),
+}
+
+
+def _hasher():
+    profile = current_app.config["PASSWORD_HASH_PROFILE"] if has_app_context() else "default"
+    return _HASHERS[profile]
+
+
+def hash_password(plaintext):
+    return _hasher().hash(plaintext)
+
+
+def verify_password(password_hash, plaintext):
+    try:
+        return _hasher().verify(password_hash, plaintext)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash):
+    return _hasher().check_needs_rehash(password_hash)
+
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problems(plaintext):
+    """What is wrong with a new password, as messages for the client (empty when fine)."""
+    problems = []
+    if len(plaintext) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    return problems

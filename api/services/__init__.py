@@ -1,0 +1,1 @@
+"""Business rules, called by the resources; views stay thin."""

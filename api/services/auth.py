@@ -1,0 +1,135 @@
+"""Logins and tokens: log in, rotate refresh tokens, end logins."""
+
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import func, select
+
+from api.auth import forget_session
+from api.errors import APIError, Forbidden, Unauthorized
+from api.extensions import db
+from api.models import AuthSession, Member, MemberStatus, Park
+from api.models.base import utcnow
+from api.security import hash_password
+
+_DUMMY_HASH = {}
+
+
+def find_member_by_email(email):
+    return db.session.scalar(select(Member).where(func.lower(Member.email) == email.lower()))
+
+
+def authenticate(email, password):
+    """The member with these credentials; 401 alike for an unknown email and a wrong password."""
+    member = find_member_by_email(email)
+    if member is None:
+        _spend_hash_time(password)
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    if not member.check_password(password):
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    if member.status is MemberStatus.PENDING:
+        raise Forbidden("This account is waiting for verification or approval.",
+                        code="account_pending")
+    if member.status is MemberStatus.SUSPENDED:
+        raise Forbidden("This account is suspended.", code="account_suspended")
+    return member
+
+
+def _spend_hash_time(password):
+    """Verify against a throwaway hash so unknown emails answer as slowly as known ones."""
+    profile = current_app.config["PASSWORD_HASH_PROFILE"]
+    if profile not in _DUMMY_HASH:
+        _DUMMY_HASH[profile] = hash_password("not the password of anyone")
+    Member(password_hash=_DUMMY_HASH[profile]).check_password(password)
+
+
+def login(email, password, user_agent=None, ip_address=None):
+    """Start a login for the member and answer its first token pair."""
+    member = authenticate(email, password)
+    now = utcnow()
+    session = AuthSession(
+        id=uuid.uuid4(), member=member, refresh_jti=uuid.uuid4().hex, created_at=now,
+        last_used_at=now, expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"],
+        user_agent=(user_agent or "")[:512] or None, ip_address=ip_address,
+    )
+    member.last_login_at = now
+    with db.transaction():
+        db.session.add(session)
+    return token_pair(session)
+
+
+def token_pair(session):
+    identity = str(session.member_id)
+    claims = {"sid": str(session.id)}
+    expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    return {
+        "access_token": create_access_token(identity, additional_claims=claims),
+        "refresh_token": create_refresh_token(
+            identity, additional_claims=claims | {"jti": session.refresh_jti}),
+        "token_type": "Bearer",
+        "expires_in": int(expires.total_seconds()),
+    }
+
+
+def refresh(claims):
+    """Swap a refresh token for a new pair; a spent one ends the whole login (reuse)."""
+    session = db.session.scalar(
+        select(AuthSession).where(AuthSession.id == uuid.UUID(claims["sid"])).with_for_update()
+    )
+    if session is None or not session.is_active:
+        raise Unauthorized("This login has ended; log in again.", code="token_revoked")
+    now = utcnow()
+    grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    is_current = claims["jti"] == session.refresh_jti
+    # A client whose refresh answer was lost may retry with the previous token briefly.
+    is_retry = (claims["jti"] == session.previous_refresh_jti
+                and now - session.rotated_at < grace)
+    if not (is_current or is_retry):
+        end_sessions([session])
+        raise Unauthorized("This refresh token was already used; the login has ended.",
+                           code="token_revoked")
+    with db.transaction():
+        if is_current:
+            session.previous_refresh_jti = session.refresh_jti
+            session.refresh_jti = uuid.uuid4().hex
+            session.rotated_at = now
+        session.last_used_at = now
+    return token_pair(session)
+
+
+def end_sessions(sessions):
+    """Revoke logins: their access and refresh tokens stop working on every process."""
+    with db.transaction():
+        for session in sessions:
+            session.revoked_at = session.revoked_at or utcnow()
+    for session in sessions:
+        forget_session(session.id)
+
+
+def logout(session_id):
+    session = db.session.get(AuthSession, session_id)
+    if session is not None:
+        end_sessions([session])
+
+
+def update_profile(member, data):
+    data = dict(data)
+    if "park_id" in data:
+        member.park = find_park(data.pop("park_id"))
+    with db.transaction():
+        for field, value in data.items():
+            setattr(member, field, value)
+    return member
+
+
+def find_park(park_id):
+    """The park a member belongs to, by id; None clears it, an unknown id is 422."""
+    if park_id is None:
+        return None
+    park = db.session.get(Park, park_id)
+    if park is None:
+        raise APIError("The park does not exist.", status=422, code="validation_error",
+                       errors={"json": {"park_id": ["No park has this id."]}})
+    return park

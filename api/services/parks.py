@@ -1,0 +1,72 @@
+"""Parks: listing, creating, updating and deleting directory entries."""
+
+from sqlalchemy import String, cast, exists, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+
+from api.extensions import db
+from api.models import Park
+from api.pagination import paginate
+from api.refs import assign_slug, get_or_404
+
+SORT_COLUMNS = {"name": Park.name, "founded_year": Park.founded_year,
+                "created_at": Park.created_at}
+
+
+def list_parks(args):
+    stmt = select(Park)
+    if "q" in args:
+        words = args["q"].lower()
+        stmt = stmt.where(or_(*(func.lower(column).contains(words, autoescape=True)
+                                for column in (Park.name, Park.city, Park.description))))
+    if "country" in args:
+        stmt = stmt.where(Park.country == args["country"])
+    if "is_member" in args:
+        stmt = stmt.where(Park.is_member == args["is_member"])
+    if "industry" in args:
+        stmt = stmt.where(json_list_contains(Park.focus_industries, args["industry"]))
+    return paginate(db.session, stmt, args, SORT_COLUMNS)
+
+
+def json_list_contains(column, value):
+    """True where the JSON list `column` holds the string `value` (any backend)."""
+    if db.engine.dialect.name == "postgresql":
+        return type_coerce(column, JSONB).contains([value])
+    elements = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(elements).where(cast(elements.c.value, String) == value))
+
+
+def get_park(ref):
+    return get_or_404(Park, ref)
+
+
+def create_park(data):
+    park = Park()
+    _apply(park, data)
+    with db.transaction():
+        assign_slug(park, data.get("slug"), source=park.name)
+        db.session.add(park)
+    return park
+
+
+def update_park(ref, data):
+    park = get_park(ref)
+    _apply(park, data)
+    with db.transaction():
+        if "slug" in data:
+            assign_slug(park, data["slug"])
+    return park
+
+
+def delete_park(ref):
+    park = get_park(ref)
+    with db.transaction():
+        db.session.delete(park)
+
+
+def _apply(park, data):
+    for field, value in data.items():
+        if field == "location":
+            park.latitude, park.longitude = (value["lat"], value["lon"]) if value else (None,
+                                                                                        None)
+        elif field != "slug":
+            setattr(park, field, value)

@@ -1,0 +1,63 @@
+"""The list envelope, sorting and Link headers, shown on the parks collection."""
+
+import pytest
+
+from tests.helpers import assert_problem
+
+
+@pytest.fixture
+def twelve_parks(client, auth_headers):
+    headers = auth_headers("editor")
+    for number in range(12):
+        response = client.post("/api/v1/parks", headers=headers, json={
+            "name": f"Park {number:02d}", "country": "PT", "founded_year": 1990 + number})
+        assert response.status_code == 201
+    return headers
+
+
+def test_default_page_is_twenty_in_the_envelope(client, twelve_parks):
+    body = client.get("/api/v1/parks").json
+    assert body["pagination"] == {"page": 1, "per_page": 20, "total": 12, "pages": 1}
+    assert len(body["items"]) == 12
+
+
+def test_pages_do_not_overlap_and_cover_everything(client, twelve_parks):
+    seen = []
+    for page in (1, 2, 3):
+        body = client.get(f"/api/v1/parks?per_page=5&page={page}").json
+        seen += [item["name"] for item in body["items"]]
+    assert seen == [f"Park {n:02d}" for n in range(12)]
+
+
+def test_link_header_has_first_prev_next_last(client, twelve_parks):
+    response = client.get("/api/v1/parks?per_page=5&page=2&country=PT")
+    links = dict(reversed(part.split("; ")) for part in response.headers["Link"].split(", "))
+    assert set(links) == {'rel="first"', 'rel="prev"', 'rel="next"', 'rel="last"'}
+    assert links['rel="next"'] == "<http://localhost/api/v1/parks?per_page=5&page=3&country=PT>"
+    assert "page=1" in links['rel="prev"'] and "page=3" in links['rel="last"']
+
+
+def test_first_page_has_no_prev_and_last_has_no_next(client, twelve_parks):
+    first = client.get("/api/v1/parks?per_page=5").headers["Link"]
+    last = client.get("/api/v1/parks?per_page=5&page=3").headers["Link"]
+    assert 'rel="prev"' not in first and 'rel="next"' in first
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
+def test_page_out_of_range_is_empty_not_an_error(client, twelve_parks):
+    response = client.get("/api/v1/parks?page=99")
+    assert response.status_code == 200
+    assert response.json["items"] == []
+    assert response.json["pagination"]["total"] == 12
+
+
+def test_descending_sort(client, twelve_parks):
+    items = client.get("/api/v1/parks?sort=-founded_year&per_page=3").json["items"]
+    assert [item["founded_year"] for item in items] == [2001, 2000, 1999]
+
+
+@pytest.mark.parametrize("query", ["per_page=101", "per_page=0", "page=0", "page=abc",
+                                   "sort=password", "sort=--name"])
+def test_bad_list_arguments_are_422(client, query):
+    body = assert_problem(client.get(f"/api/v1/parks?{query}"), 422, "validation_error")
+    assert set(body["errors"]["query"]) <= {"page", "per_page", "sort"}
