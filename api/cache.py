@@ -22,6 +22,7 @@ class MemoryStore:
     def __init__(self, prefix=""):
         self.prefix = prefix
         self._data = {}
+        self._tags = {}
         self._lock = threading.Lock()
 
     def get(self, key):
@@ -43,11 +44,33 @@ class MemoryStore:
             for key in keys:
                 self._data.pop(self.prefix + key, None)
 
+    def add(self, key, value, ttl):
+        """Set `key` only if it is not set; True when this call set it."""
+        with self._lock:
+            current, expires = self._data.get(self.prefix + key, (None, 0))
+            if current is not None and expires >= time.monotonic():
+                return False
+            self._data[self.prefix + key] = (value, time.monotonic() + ttl)
+            return True
+
+    def set_tagged(self, key, value, ttl, tags):
+        self.set(key, value, ttl)
+        with self._lock:
+            for tag in tags:
+                self._tags.setdefault(tag, set()).add(key)
+
+    def invalidate_tags(self, tags):
+        with self._lock:
+            keys = set().union(*(self._tags.pop(tag, set()) for tag in tags))
+            for key in keys:
+                self._data.pop(self.prefix + key, None)
+
     def ping(self):
         return True
 
     def close(self):
         self._data.clear()
+        self._tags.clear()
 
 
 class RedisStore:
@@ -68,17 +91,27 @@ class RedisStore:
         self._healthy = True
 
     def _call(self, method, *args, default=None, **kwargs):
+        return self._run(getattr(self.client, method), *args, default=default, **kwargs)
+
+    def _run(self, function, *args, default=None, **kwargs):
+        """Call `function`; a Redis failure answers `default` and is logged once."""
         try:
-            result = getattr(self.client, method)(*args, **kwargs)
+            result = function(*args, **kwargs)
         except redis.RedisError as error:
-            if self._healthy:
-                logger.warning("Redis unavailable, using the database instead: %s", error)
-                self._healthy = False
+            self._report_failure(error)
             return default
-        if not self._healthy:
-            logger.info("Redis is back")
-            self._healthy = True
+        self._report_success()
         return result
+
+    def _report_failure(self, error):
+        if self._healthy:
+            logger.warning("Redis unavailable, using the database instead: %s", error)
+            self._healthy = False
+
+    def _report_success(self):
+        if not self._healthy:
+            logger.warning("Redis is reachable again; caching resumes")
+            self._healthy = True
 
     def get(self, key):
         return self._call("get", self.prefix + key)
@@ -90,6 +123,37 @@ class RedisStore:
     def delete(self, *keys):
         if keys:
             self._call("delete", *(self.prefix + key for key in keys))
+
+    def add(self, key, value, ttl):
+        """Set `key` only if it is not set; True when this call set it."""
+        # With Redis down every caller may go ahead: nobody could wait for anyone.
+        return bool(self._call("set", self.prefix + key, value, ex=max(1, int(ttl)), nx=True,
+                               default=True))
+
+    def set_tagged(self, key, value, ttl, tags):
+        """Store `key` and list it under each tag, in one round trip."""
+        ttl = max(1, int(ttl))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.prefix + key, value, ex=ttl)
+        for tag in tags:
+            tag_key = f"{self.prefix}tag:{tag}"
+            pipe.sadd(tag_key, key)
+            # A tag lives as long as its longest-lived entry.
+            pipe.expire(tag_key, ttl, nx=True)
+            pipe.expire(tag_key, ttl, gt=True)
+        self._run(pipe.execute)
+
+    def invalidate_tags(self, tags):
+        """Delete every entry listed under `tags`: two round trips, no key scans."""
+        tag_keys = [f"{self.prefix}tag:{tag}" for tag in tags]
+        if not tag_keys:
+            return
+        pipe = self.client.pipeline(transaction=False)
+        for tag_key in tag_keys:
+            pipe.smembers(tag_key)
+        members = self._run(pipe.execute, default=[])
+        keys = {self.prefix + key for group in members for key in group}
+        self._call("delete", *keys, *tag_keys)
 
     def ping(self):
         """True when Redis answers; raises nothing."""

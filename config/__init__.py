@@ -14,6 +14,17 @@ DEV_SECRET_KEY = "dev-secret-key-change-me-0123456789abcdef"  # noqa: S105
 DEV_JWT_SECRET_KEY = "dev-jwt-secret-key-change-me-0123456789"  # noqa: S105
 
 
+HTTP_CACHE_DEFAULTS = {
+    "default": (60, 30),
+    "parks": (300, 60),
+    "news": (60, 30),
+    "speakers": (300, 60),
+    "reports": (300, 60),
+    "search": (60, 30),
+    "feeds": (300, 60),
+}
+
+
 class ConfigError(RuntimeError):
     """Raised when the settings cannot run the app safely."""
 
@@ -74,6 +85,17 @@ class Config:
         self.JWT_ALGORITHM = "HS256"
 
         self.PASSWORD_HASH_PROFILE = env.get("PASSWORD_HASH_PROFILE", "default")
+
+        self.LANGUAGES = _list(env, "LANGUAGES") or ["en", "zh"]
+        # How long the shared cache keeps a response; writes purge what they change sooner.
+        self.RESPONSE_CACHE_SECONDS = _int(env, "RESPONSE_CACHE_SECONDS", 600)
+        # Cache-Control per resource: (max-age, stale-while-revalidate) in seconds,
+        # overridable as CACHE_MAX_AGE_<RESOURCE> and CACHE_STALE_<RESOURCE>.
+        self.HTTP_CACHE = {
+            name: (_int(env, f"CACHE_MAX_AGE_{name.upper()}", max_age),
+                   _int(env, f"CACHE_STALE_{name.upper()}", stale))
+            for name, (max_age, stale) in HTTP_CACHE_DEFAULTS.items()
+        }
 
         # flask-smorest / OpenAPI
         self.API_TITLE = "CISIP API"

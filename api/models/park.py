@@ -10,6 +10,8 @@ from api.models.base import Base, IdMixin, TimestampMixin
 
 class Park(IdMixin, TimestampMixin, Base):
     __tablename__ = "parks"
+    # Lists that can show or filter by a park (see api/http_cache.py).
+    __cache_lists__ = ("parks", "search", "news", "speakers", "reports")
 
     name: Mapped[str] = mapped_column(String(200), index=True)
     slug: Mapped[str] = mapped_column(String(220), unique=True)

@@ -9,6 +9,8 @@ from api.cache import get_store
 from api.errors import problem
 from api.extensions import db
 
+NO_STORE = {"Cache-Control": "no-store"}
+
 blp = Blueprint("health", __name__, url_prefix="/health",
                 description="Liveness and readiness of the service.")
 
@@ -18,7 +20,7 @@ class Live(MethodView):
     @blp.response(200)
     def get(self):
         """Answer 200 while the process is up."""
-        return {"status": "ok"}
+        return {"status": "ok"}, 200, NO_STORE
 
 
 @blp.route("/ready")
@@ -34,8 +36,8 @@ class Ready(MethodView):
         if not all(checks.values()):
             failed = ", ".join(name for name, ok in checks.items() if not ok)
             return problem(503, "service_unavailable", f"Unavailable: {failed}.",
-                           headers={"Retry-After": "5"}, checks=states)
-        return {"status": "ok", "checks": states}
+                           headers={"Retry-After": "5"} | NO_STORE, checks=states)
+        return {"status": "ok", "checks": states}, 200, NO_STORE
 
 
 def _database_ok():

@@ -4,6 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
+from api.http_cache import cached
 from api.models import Role
 from api.schemas.park import ParkCreateSchema, ParkQueryArgsSchema, ParkSchema, ParkUpdateSchema
 from api.services import parks
@@ -15,6 +16,7 @@ blp = Blueprint("parks", __name__, url_prefix="/api/v1/parks",
 @blp.route("")
 class Parks(MethodView):
     @blp.arguments(ParkQueryArgsSchema, location="query")
+    @cached("parks", lists=("parks",))
     @blp.paginated(ParkSchema)
     def get(self, args):
         """List parks.
@@ -40,6 +42,7 @@ class Parks(MethodView):
 
 @blp.route("/<ref>")
 class ParkByRef(MethodView):
+    @cached("parks")
     @blp.response(200, ParkSchema)
     @blp.problem(404, "No park has this id or slug.")
     def get(self, ref):

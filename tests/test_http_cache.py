@@ -1,0 +1,206 @@
+"""The shared response cache, ETags and Cache-Control, seen from a client."""
+
+import logging
+import threading
+import time
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from api.http_cache import build_entry
+
+
+@pytest.fixture
+def parks(client, auth_headers):
+    editor = auth_headers("editor")
+    for name, country in (("Taguspark", "PT"), ("Kista Science City", "SE")):
+        assert client.post("/api/v1/parks", json={"name": name, "country": country},
+                           headers=editor).status_code == 201
+    return editor
+
+
+@pytest.fixture
+def sql_statements():
+    """Counts SQL statements sent to any database while the test runs."""
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    yield statements
+    event.remove(Engine, "before_cursor_execute", count)
+
+
+def test_second_anonymous_read_is_served_from_the_cache(client, parks, sql_statements):
+    first = client.get("/api/v1/parks")
+    statements_after_first = len(sql_statements)
+    second = client.get("/api/v1/parks")
+    assert first.headers["X-Cache"] == "MISS"
+    assert second.headers["X-Cache"] == "HIT"
+    assert second.json == first.json
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Link"] == first.headers["Link"]
+    assert len(sql_statements) == statements_after_first
+
+
+def test_public_responses_say_public_with_max_age_and_vary(client, parks):
+    response = client.get("/api/v1/parks/taguspark")
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=300, stale-while-revalidate=60")
+    assert "Authorization" in response.headers["Vary"]
+    assert response.headers["ETag"].startswith('"')
+
+
+def test_cache_control_is_configurable_per_resource(make_app):
+    app = make_app(CACHE_MAX_AGE_PARKS=5, CACHE_STALE_PARKS=1)
+    response = app.test_client().get("/api/v1/parks")
+    assert response.headers["Cache-Control"] == "public, max-age=5, stale-while-revalidate=1"
+
+
+def test_query_order_and_defaults_do_not_split_the_cache(client, parks):
+    client.get("/api/v1/parks?country=PT&sort=name")
+    for query in ("sort=name&country=PT", "country=pt", "country=PT&page=1&per_page=20"):
+        assert client.get(f"/api/v1/parks?{query}").headers.get("X-Cache") == "HIT", query
+    assert client.get("/api/v1/parks?country=SE").headers["X-Cache"] == "MISS"
+
+
+def test_if_none_match_gets_304_without_touching_the_database(client, parks, sql_statements):
+    etag = client.get("/api/v1/parks/taguspark").headers["ETag"]
+    before = len(sql_statements)
+    response = client.get("/api/v1/parks/taguspark", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == etag
+    assert len(sql_statements) == before
+
+
+def test_stale_etag_gets_the_full_response(client, parks):
+    response = client.get("/api/v1/parks/taguspark", headers={"If-None-Match": '"old"'})
+    assert response.status_code == 200
+    assert response.json["name"] == "Taguspark"
+
+
+def test_uncached_public_gets_have_etags_too(client):
+    response = client.get("/openapi.json")
+    assert client.get("/openapi.json", headers={"If-None-Match": response.headers["ETag"]}
+                      ).status_code == 304
+
+
+def test_authenticated_reads_are_private_and_never_cached(client, parks, auth_headers):
+    member = auth_headers("member")
+    for _ in range(2):
+        response = client.get("/api/v1/parks", headers=member)
+        assert response.headers["Cache-Control"] == "private, no-store"
+        assert "X-Cache" not in response.headers
+    # Nor did they fill the shared cache for anonymous callers.
+    assert client.get("/api/v1/parks").headers["X-Cache"] == "MISS"
+
+
+def test_health_is_never_cached(client):
+    assert client.get("/health/live").headers["Cache-Control"] == "no-store"
+
+
+class TestInvalidation:
+    def test_an_update_shows_at_once_in_detail_and_lists(self, client, parks):
+        client.get("/api/v1/parks/taguspark")
+        client.get("/api/v1/parks?country=PT")
+        client.patch("/api/v1/parks/taguspark", json={"city": "Oeiras"}, headers=parks)
+        detail = client.get("/api/v1/parks/taguspark")
+        assert detail.headers["X-Cache"] == "MISS"
+        assert detail.json["city"] == "Oeiras"
+        assert client.get("/api/v1/parks?country=PT").json["items"][0]["city"] == "Oeiras"
+
+    def test_an_update_moves_the_item_between_filtered_lists(self, client, parks):
+        assert client.get("/api/v1/parks?country=ES").json["items"] == []
+        client.patch("/api/v1/parks/taguspark", json={"country": "ES"}, headers=parks)
+        assert [p["slug"] for p in client.get("/api/v1/parks?country=ES").json["items"]] == [
+            "taguspark"]
+
+    def test_a_create_and_a_delete_show_in_lists(self, client, parks):
+        client.get("/api/v1/parks")
+        client.post("/api/v1/parks", json={"name": "Zhongguancun", "country": "CN"},
+                    headers=parks)
+        assert client.get("/api/v1/parks").json["pagination"]["total"] == 3
+        client.delete("/api/v1/parks/zhongguancun", headers=parks)
+        assert client.get("/api/v1/parks").json["pagination"]["total"] == 2
+
+    def test_unrelated_details_stay_cached(self, client, parks):
+        client.get("/api/v1/parks/kista-science-city")
+        client.patch("/api/v1/parks/taguspark", json={"city": "Oeiras"}, headers=parks)
+        assert client.get("/api/v1/parks/kista-science-city").headers["X-Cache"] == "HIT"
+
+    def test_a_failed_write_purges_nothing(self, client, parks):
+        client.get("/api/v1/parks/kista-science-city")
+        response = client.patch("/api/v1/parks/kista-science-city",
+                                json={"slug": "taguspark"}, headers=parks)
+        assert response.status_code == 409
+        assert client.get("/api/v1/parks/kista-science-city").headers["X-Cache"] == "HIT"
+
+    def test_a_login_purges_nothing(self, client, parks, login):
+        client.get("/api/v1/parks/taguspark")
+        login()
+        assert client.get("/api/v1/parks/taguspark").headers["X-Cache"] == "HIT"
+
+    def test_a_write_on_one_process_is_seen_by_another(self, make_app, auth_headers):
+        if not make_app().config["REDIS_URL"]:
+            pytest.skip("processes share a cache only through Redis")
+        reader, writer = make_app().test_client(), make_app().test_client()
+        editor = auth_headers("editor")
+        writer.post("/api/v1/parks", json={"name": "Taguspark", "country": "PT"},
+                    headers=editor)
+        reader.get("/api/v1/parks/taguspark")
+        assert reader.get("/api/v1/parks/taguspark").headers["X-Cache"] == "HIT"
+        writer.patch("/api/v1/parks/taguspark", json={"city": "Oeiras"}, headers=editor)
+        assert reader.get("/api/v1/parks/taguspark").json["city"] == "Oeiras"
+
+
+class TestRedisDown:
+    @pytest.fixture
+    def dead_redis_app(self, make_app):
+        return make_app(REDIS_URL="redis://127.0.0.1:1/0", REDIS_SOCKET_TIMEOUT=0.05)
+
+    def test_every_endpoint_still_answers_from_the_database(self, dead_redis_app,
+                                                           auth_headers):
+        client = dead_redis_app.test_client()
+        editor = auth_headers("editor")
+        assert client.post("/api/v1/parks", json={"name": "Taguspark", "country": "PT"},
+                           headers=editor).status_code == 201
+        for _ in range(2):
+            response = client.get("/api/v1/parks/taguspark")
+            assert response.status_code == 200
+            assert response.headers["X-Cache"] == "MISS"
+        client.patch("/api/v1/parks/taguspark", json={"city": "Oeiras"}, headers=editor)
+        assert client.get("/api/v1/parks/taguspark").json["city"] == "Oeiras"
+        assert client.get("/api/v1/parks").json["pagination"]["total"] == 1
+
+    def test_the_outage_is_logged_once(self, dead_redis_app, caplog):
+        client = dead_redis_app.test_client()
+        with caplog.at_level(logging.WARNING, logger="api.cache"):
+            for _ in range(5):
+                assert client.get("/api/v1/parks").status_code == 200
+        assert len([r for r in caplog.records if "Redis unavailable" in r.getMessage()]) == 1
+
+
+def test_identical_concurrent_misses_render_once(app):
+    renders = []
+
+    def render():
+        renders.append(1)
+        time.sleep(0.2)
+        return app.response_class('{"items": []}', mimetype="application/json")
+
+    results = []
+
+    def request_it():
+        with app.test_request_context("/api/v1/parks"):
+            results.append(build_entry("response:stampede-test", render, ("parks",)))
+
+    threads = [threading.Thread(target=request_it) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(renders) == 1
+    assert [entry["body"] for entry in results] == ['{"items": []}'] * 5
