@@ -6,6 +6,7 @@ from api import docs
 from api.auth import register_jwt_callbacks
 from api.cache import init_store
 from api.commands import register_commands
+from api.cors import init_cors
 from api.errors import register_error_handlers
 from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
@@ -36,6 +37,7 @@ def register_extensions(app):
     register_jwt_callbacks(init_jwt(app))
     init_request_ids(app)
     init_http_cache(app)
+    init_cors(app)
 
 
 def register_blueprints(app, api):
