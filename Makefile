@@ -27,11 +27,11 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install  ## Lint, then the suite on PostgreSQL + Redis and on SQLite
-	$(BIN)/ruff check api config tests migrations/env.py wsgi.py
+	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
 	$(BIN)/python -m tests.run $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check api config tests migrations/env.py wsgi.py
+	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
 	$(BIN)/ruff format --check api config tests
 
 openapi: install  ## Rewrite openapi/openapi.json from the code

@@ -11,6 +11,11 @@ from api.pagination import LINK_HEADER_DOC, link_header, page_schema
 
 
 class Blueprint(flask_smorest.Blueprint):
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's `arguments`, with the schema built once instead of per request."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args,
+                                 **kwargs)
+
     def paginated(self, item_schema):
         """Answer the view's `Page` as the list envelope with a Link header."""
         envelope = page_schema(item_schema)

@@ -62,32 +62,50 @@ def cached(resource, lists=()):
             if not is_anonymous():
                 return view(*args, **kwargs)
             key = response_key(args)
-            if entry := read_entry(key):
-                return replay(entry, resource, "HIT")
-            entry = build_entry(key, lambda: view(*args, **kwargs), lists)
-            if isinstance(entry, Response):
-                return entry
-            return replay(entry, resource, "MISS")
+            entry, outcome = read_entry(key), "HIT"
+            if entry is None:
+                entry, outcome = build_entry(key, lambda: view(*args, **kwargs), lists), "MISS"
+                if isinstance(entry, Response):
+                    return entry
+            # The same entry under the request's literal query lets the next identical
+            # request be answered before routing to the view (see `serve_cached_response`).
+            store_entry(request_key(), entry)
+            return replay(entry, resource, outcome)
 
+        wrapper.cache_resource = resource
         return wrapper
 
     return decorator
 
 
 def response_key(view_args):
+    """The key of a response: path, parsed arguments (defaults applied) and language."""
     parsed = next((arg for arg in view_args if isinstance(arg, dict)), None)
-    if parsed is not None:
-        query = json.dumps(parsed, sort_keys=True, default=str)
-    else:
-        query = urlencode(sorted(request.args.items(multi=True)))
+    if parsed is None:
+        return request_key()
+    return _key("args", json.dumps(parsed, sort_keys=True, default=str))
+
+
+def request_key():
+    """The key of a request's literal query, parameter order aside."""
+    return _key("query", urlencode(sorted(request.args.items(multi=True))))
+
+
+def _key(kind, query):
     language = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or ""
     digest = hashlib.sha256(f"{request.path}\n{query}\n{language}".encode()).hexdigest()
-    return f"response:{digest[:40]}"
+    return f"response:{kind}:{digest[:40]}"
 
 
 def read_entry(key):
     raw = get_store().get(key)
     return json.loads(raw) if raw else None
+
+
+def store_entry(key, entry):
+    ttl = entry["expires_at"] - time.time()
+    if ttl >= 1:
+        get_store().set_tagged(key, json.dumps(entry), ttl, entry["tags"])
 
 
 def build_entry(key, render, lists):
@@ -104,18 +122,19 @@ def build_entry(key, render, lists):
         response = render()
         if response.status_code != 200 or response.is_streamed:
             return response
+        ttl = min(current_app.config["RESPONSE_CACHE_SECONDS"],
+                  g.get("cache_ttl_limit", math.inf))
+        tags = {f"list:{name}" for name in lists} | ids_shown(response) | g.get(
+            "cache_tags", set())
         entry = {
             "status": response.status_code,
             "headers": [[k, v] for k, v in response.headers.items() if k in REPLAYED_HEADERS],
             "body": response.get_data(as_text=True),
+            "etag": strong_etag(response.get_data()),
+            "tags": sorted(tags),
+            "expires_at": time.time() + ttl,
         }
-        entry["etag"] = strong_etag(response.get_data())
-        ttl = min(current_app.config["RESPONSE_CACHE_SECONDS"],
-                  g.get("cache_ttl_limit", math.inf))
-        if ttl >= 1:
-            tags = {f"list:{name}" for name in lists} | ids_shown(response) | g.get(
-                "cache_tags", set())
-            store.set_tagged(key, json.dumps(entry), ttl, tags)
+        store_entry(key, entry)
         return entry
     finally:
         store.delete(lock)
@@ -148,11 +167,29 @@ def replay(entry, resource, outcome):
     return response
 
 
+def cached_resource(endpoint):
+    """The Cache-Control policy of a cached endpoint's GET, or None when it is not cached."""
+    view = current_app.view_functions.get(endpoint)
+    get = getattr(getattr(view, "view_class", None), "get", None)
+    return getattr(get, "cache_resource", None)
+
+
 def strong_etag(body):
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def init_http_cache(app):
+    @app.before_request
+    def serve_cached_response():
+        """Answer a repeated anonymous GET from the cache before any view code runs."""
+        if request.method != "GET" or not is_anonymous():
+            return None
+        resource = cached_resource(request.endpoint)
+        if resource is None:
+            return None
+        entry = read_entry(request_key())
+        return replay(entry, resource, "HIT") if entry else None
+
     @app.after_request
     def set_caching_headers(response):
         if request.method not in ("GET", "HEAD"):

@@ -1,0 +1,148 @@
+"""Load test of the response cache: requests per second and p50/p99 latency, with wrk,
+against gunicorn on 127.0.0.1.
+
+    .venv/bin/python -m benchmarks.cache_bench [--seconds 10] [--connections 16]
+
+Uses PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; defaults: the local test
+servers, in a schema and Redis key prefix of its own, removed afterwards). Needs `wrk`
+(Debian package `wrk`).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SCHEMA = "cisip_bench"
+PREFIX = "cisip-bench:"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_env(**extra):
+    url = DATABASE_URL + ("&" if "?" in DATABASE_URL else "?") + \
+        f"options=-csearch_path%3D{SCHEMA}"
+    return os.environ | {"APP_ENV": "development", "DATABASE_URL": url,
+                         "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": PREFIX,
+                         "LOG_LEVEL": "WARNING"} | extra
+
+
+def prepare_database(items):
+    engine = create_engine(DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    engine.dispose()
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=bench_env(), check=True,
+                   capture_output=True)
+    subprocess.run([*flask, "seed", "demo"], cwd=ROOT, env=bench_env(), check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.fill", str(items)], cwd=ROOT,
+                   env=bench_env(), check=True)
+
+
+def drop_database():
+    engine = create_engine(DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+    engine.dispose()
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=PREFIX + "*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@contextmanager
+def gunicorn(**env):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "--threads",
+         os.environ.get("BENCH_THREADS", "1"), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "benchmarks.bench_app:app"],
+        cwd=ROOT, env=bench_env(**env))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/health/live", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wrk(url, seconds, connections, headers=()):
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        args += ["-H", header]
+    output = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rps, "p50": latency.get("50"), "p99": latency.get("99"),
+            "errors": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--path", default="/api/v1/parks?per_page=20",
+                        help="the list to measure")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    prepare_database(args.items)
+    results = {}
+    try:
+        with gunicorn() as base:
+            list_url = base + args.path
+            urllib.request.urlopen(list_url)  # noqa: S310 - fill the cache
+            etag = urllib.request.urlopen(list_url).headers["ETag"]  # noqa: S310
+            detail = json.load(urllib.request.urlopen(list_url))["items"][0]  # noqa: S310
+            detail_url = f"{base}{args.path.split('?')[0]}/{detail['id']}"
+            urllib.request.urlopen(detail_url)  # noqa: S310
+            run = {"seconds": args.seconds, "connections": args.connections}
+            results["bare endpoint (ceiling)"] = wrk(base + "/api/v1/bench/bare", **run)
+            results["cached list"] = wrk(list_url, **run)
+            results["cached detail"] = wrk(detail_url, **run)
+            results["304 revalidation"] = wrk(list_url, headers=[f"If-None-Match: {etag}"],
+                                              **run)
+        with gunicorn(RESPONSE_CACHE_SECONDS="0") as base:
+            results["uncached list"] = wrk(base + args.path, **run)
+    finally:
+        drop_database()
+    ceiling = results["bare endpoint (ceiling)"]["rps"]
+    print(f"\n| scenario ({args.path}) | req/s | % of bare | p50 | p99 | non-2xx/3xx |")
+    print("|---|---|---|---|---|---|")
+    for name, result in results.items():
+        print(f"| {name} | {result['rps']:.0f} | {100 * result['rps'] / ceiling:.0f} % | "
+              f"{result['p50']} | {result['p99']} | {result['errors']} |")
+
+
+if __name__ == "__main__":
+    main()
