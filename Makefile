@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint openapi clean
+.PHONY: install run test fuzz lint openapi clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 test: install  ## Lint, then the suite on PostgreSQL + Redis and on SQLite
 	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
 	$(BIN)/python -m tests.run $(PYTEST_ARGS)
+
+fuzz: install  ## Schema fuzzing with many examples per operation (FUZZ_EXAMPLES)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m tests.run tests/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py

@@ -227,6 +227,8 @@ class TestMe:
                                       {"email": "x@example.org"}, {"password": "abcdefghijk"},
                                       {"country": "XX"}, {"photo_url": "javascript:x"},
                                       {"language": "not a language"}, {"full_name": ""},
+                                      {"language": "en-" + "-".join(["abcdefgh"] * 5)},
+                                      {"organization": "GEI\x13"}, {"full_name": "\x00"},
                                       {"park_id": "not-a-uuid"}])
     def test_patch_rejects_other_fields_and_bad_values(self, client, login, body):
         headers = bearer(login()["access_token"])

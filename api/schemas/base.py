@@ -1,10 +1,14 @@
 """Schema base classes and field types shared by every resource."""
 
+import re
 from datetime import UTC
 
 import marshmallow as ma
 import pycountry
 from marshmallow import validate
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class BaseSchema(ma.Schema):
@@ -44,8 +48,15 @@ def text(max_length, *, min_length=None, **kwargs):
 
 
 class TrimmedString(ma.fields.String):
+    """Text without surrounding blanks or control characters (tabs and newlines allowed)."""
+
+    default_error_messages = {"control": "Control characters are not allowed."}
+
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if CONTROL_CHARACTERS.search(text):
+            raise self.make_error("control")
+        return text
 
 
 class LanguageTag(ma.fields.String):
@@ -53,8 +64,9 @@ class LanguageTag(ma.fields.String):
 
     def __init__(self, **kwargs):
         super().__init__(
-            validate=validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-                                     error="Not a BCP 47 language tag."),
+            validate=[validate.Length(max=35),
+                      validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                                      error="Not a BCP 47 language tag.")],
             metadata={"example": "en"},
             **kwargs,
         )

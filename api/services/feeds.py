@@ -1,0 +1,132 @@
+"""News feeds for partner sites: RSS 2.0 and Atom 1.0 (feedgen) and JSON Feed 1.1.
+
+The builders take news items as the API shows them (`NewsSchema` output), so a feed says
+exactly what the JSON API says.
+"""
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@dataclass
+class FeedMeta:
+    title: str
+    description: str
+    home_page_url: str  # the frontend's news page
+    feed_url: str  # this feed
+    language: str
+    article_url: str  # the frontend's article URL, with `{slug}`
+
+
+def parse_time(value):
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def item_updated(item):
+    return parse_time(item.get("updated_at")) or parse_time(item["published_at"])
+
+
+def last_modified(items):
+    """When the newest item changed, for `Last-Modified`; None for an empty feed."""
+    return max((item_updated(item) for item in items), default=None)
+
+
+def _generator(meta, items, kind):
+    feed = FeedGenerator()
+    feed.load_extension("dc")
+    feed.id(meta.feed_url)
+    feed.title(meta.title)
+    feed.subtitle(meta.description)
+    feed.description(meta.description)
+    feed.language(meta.language)
+    feed.link(href=meta.home_page_url, rel="alternate")
+    feed.link(href=meta.feed_url, rel="self",
+              type="application/rss+xml" if kind == "rss" else "application/atom+xml")
+    feed.updated(last_modified(items) or datetime(2000, 1, 1, tzinfo=UTC))
+    feed.generator("CISIP API")
+    # feedgen prepends entries; add the oldest first so the newest leads the feed.
+    for item in reversed(items):
+        _add_entry(feed.add_entry(), item, meta)
+    return feed
+
+
+def _add_entry(entry, item, meta):
+    link = meta.article_url.format(slug=item["slug"])
+    entry.id(f"urn:uuid:{item['id']}")
+    entry.guid(f"urn:uuid:{item['id']}", permalink=False)
+    entry.title(item["title"])
+    entry.link(href=link, rel="alternate")
+    entry.summary(item.get("summary") or "")
+    entry.description(item.get("summary") or "")
+    entry.content(item.get("body") or "", type="html")
+    entry.published(parse_time(item["published_at"]))
+    entry.updated(item_updated(item))
+    if item.get("author"):
+        entry.author({"name": item["author"]["full_name"]})
+        entry.dc.dc_creator(item["author"]["full_name"])
+    for tag in item.get("tags", []):
+        entry.category(term=tag, label=tag)
+    cover = item.get("cover_image")
+    if cover:
+        entry.enclosure(cover["url"], 0, _image_type(cover["url"]))
+
+
+def _image_type(url):
+    return mimetypes.guess_type(url)[0] or "image/jpeg"
+
+
+def rss(meta, items):
+    return _generator(meta, items, "rss").rss_str(pretty=False)
+
+
+def atom(meta, items):
+    document = etree.fromstring(_generator(meta, items, "atom").atom_str(pretty=False))
+    # feedgen 1.0.0 writes entry links without their rel and type (it tests the new XML
+    # element instead of the link's data); each entry has its article link, then the cover.
+    for entry, item in zip(document.iterfind(f"{ATOM}entry"), items, strict=True):
+        links = entry.findall(f"{ATOM}link")
+        links[0].attrib.update({"rel": "alternate", "type": "text/html"})
+        if len(links) > 1:
+            cover = item["cover_image"]["url"]
+            links[1].attrib.update({"rel": "enclosure", "type": _image_type(cover),
+                                    "length": "0"})
+    return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+
+
+def json_feed(meta, items):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    return {
+        "version": JSON_FEED_VERSION,
+        "title": meta.title,
+        "description": meta.description,
+        "home_page_url": meta.home_page_url,
+        "feed_url": meta.feed_url,
+        "language": meta.language,
+        "items": [_json_item(item, meta) for item in items],
+    }
+
+
+def _json_item(item, meta):
+    entry = {
+        "id": f"urn:uuid:{item['id']}",
+        "url": meta.article_url.format(slug=item["slug"]),
+        "title": item["title"],
+        "summary": item.get("summary") or "",
+        "content_html": item.get("body") or "",
+        "date_published": item["published_at"],
+        "date_modified": item.get("updated_at") or item["published_at"],
+        "tags": item.get("tags", []),
+        "language": item.get("language") or meta.language,
+    }
+    if item.get("author"):
+        entry["authors"] = [{"name": item["author"]["full_name"]}]
+    if item.get("cover_image"):
+        entry["image"] = item["cover_image"]["url"]
+    return entry
