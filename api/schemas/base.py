@@ -7,7 +7,6 @@ import marshmallow as ma
 import pycountry
 from marshmallow import validate
 
-
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
