@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from api import docs
+from api import docs, embed
 from api.auth import register_jwt_callbacks
 from api.cache import init_store
 from api.commands import register_commands
@@ -44,3 +44,4 @@ def register_blueprints(app, api):
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(embed.blp)
