@@ -11,6 +11,7 @@ from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
 from api.logs import configure_logging, init_request_ids
 from api.resources import auth, health, parks
+from api.security_headers import init_security_headers
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
@@ -36,6 +37,7 @@ def register_extensions(app):
     register_jwt_callbacks(init_jwt(app))
     init_request_ids(app)
     init_http_cache(app)
+    init_security_headers(app)
 
 
 def register_blueprints(app, api):

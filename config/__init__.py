@@ -44,6 +44,9 @@ class Config:
     ENV_NAME = "base"
     DEBUG = False
     TESTING = False
+    DEFAULT_LOG_FORMAT = "text"
+    # Strict-Transport-Security only where the app is known to be served over HTTPS.
+    DEFAULT_HSTS_SECONDS = 0
 
     def __init__(self, env=None):
         env = os.environ if env is None else env
@@ -61,6 +64,8 @@ class Config:
         self.STORAGE_URL = env.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'storage'}")
         self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
+        self.LOG_FORMAT = env.get("LOG_FORMAT") or self.DEFAULT_LOG_FORMAT
+        self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", self.DEFAULT_HSTS_SECONDS)
 
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
             seconds=_int(env, "JWT_ACCESS_TOKEN_SECONDS", 15 * 60)
@@ -87,6 +92,8 @@ class Config:
 
     def check(self):
         """Refuse settings that would run the app unsafely."""
+        if self.LOG_FORMAT not in {"text", "json"}:
+            raise ConfigError(f"LOG_FORMAT must be text or json, not {self.LOG_FORMAT!r}.")
 
 
 class DevelopmentConfig(Config):
@@ -105,8 +112,11 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    DEFAULT_LOG_FORMAT = "json"
+    DEFAULT_HSTS_SECONDS = 2 * 365 * 24 * 3600
 
     def check(self):
+        super().check()
         weak = {
             "SECRET_KEY": (self.SECRET_KEY, DEV_SECRET_KEY),
             "JWT_SECRET_KEY": (self.JWT_SECRET_KEY, DEV_JWT_SECRET_KEY),
