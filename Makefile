@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint openapi clean
+.PHONY: install run serve test lint openapi clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,18 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install  ## Lint, then the suite on PostgreSQL + Redis and on SQLite
+serve: install  ## Migrate, then serve with gunicorn (config/gunicorn.conf.py) on $(HOST):$(PORT)
+	$(FLASK) db upgrade
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
+
+test: install  ## Lint and type-check, then the suite on PostgreSQL + Redis and on SQLite
 	$(BIN)/ruff check api config tests migrations/env.py wsgi.py
+	$(BIN)/mypy api
 	$(BIN)/python -m tests.run $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check api config tests migrations/env.py wsgi.py
+	$(BIN)/mypy api
 	$(BIN)/ruff format --check api config tests
 
 openapi: install  ## Rewrite openapi/openapi.json from the code

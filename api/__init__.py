@@ -22,7 +22,7 @@ def create_app(config=None):
     """Build an app from `config` (a `config.Config`), or from the environment."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or load_config())
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app, init_api(app))

@@ -101,6 +101,7 @@ class RedisStore:
 
 def init_store(app):
     prefix = app.config["CACHE_KEY_PREFIX"]
+    store: RedisStore | MemoryStore
     if app.config["REDIS_URL"]:
         store = RedisStore(app.config["REDIS_URL"], prefix, app.config["REDIS_SOCKET_TIMEOUT"])
     else:

@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, g
 from sqlalchemy import create_engine, event
@@ -16,7 +17,7 @@ class Database:
 
     def init_app(self, app):
         url = app.config["DATABASE_URL"]
-        options = {"pool_pre_ping": True}
+        options: dict[str, Any] = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
             _ensure_sqlite_folder(url)
         else:
