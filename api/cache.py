@@ -11,6 +11,8 @@ import time
 import redis
 from flask import current_app
 
+from api.redis_client import redis_client
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,7 +59,7 @@ class RedisStore:
 
     def __init__(self, url, prefix="", socket_timeout=0.3):
         self.prefix = prefix
-        self.client = redis.Redis.from_url(
+        self.client = redis_client(
             url,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
