@@ -55,6 +55,8 @@ class Config:
         self.DATABASE_URL = normalise_database_url(
             env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cisip.db'}")
         )
+        # A streaming replica for reads that may lag (the park list); none: all on the primary.
+        self.DATABASE_REPLICA_URL = normalise_database_url(env.get("DATABASE_REPLICA_URL", ""))
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "cisip:")
         self.REDIS_SOCKET_TIMEOUT = float(env.get("REDIS_SOCKET_TIMEOUT", "0.3"))
