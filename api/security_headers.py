@@ -1,4 +1,7 @@
-"""Security headers on every response: a deny-all policy for JSON, a strict one for /docs."""
+"""Security headers on every response: a deny-all policy for JSON, a strict one for /docs.
+
+A view that sets one of these headers itself (an HTML or embeddable response) keeps its own.
+"""
 
 from flask import current_app, request
 

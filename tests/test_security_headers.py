@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from flask import Blueprint
 
 from config import ConfigError, load_config
 from tests.helpers import assert_problem
@@ -95,3 +96,19 @@ def test_docs_render_operations_in_a_browser_under_the_csp(tmp_path):
 
     assert 'class="opblock-summary-path"' in result.stdout, result.stderr[-2000:]
     assert "/api/v1/parks/{ref}" in result.stdout
+
+
+def test_a_view_that_sets_its_own_policy_keeps_it(make_app):
+    app = make_app()
+    widget = Blueprint("widget_page", __name__)
+
+    @widget.get("/embed-test")
+    def page():
+        return "<p>hi</p>", {"Content-Security-Policy": "default-src 'self'",
+                             "X-Frame-Options": "SAMEORIGIN"}
+
+    app.register_blueprint(widget)
+    response = app.test_client().get("/embed-test")
+    assert response.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

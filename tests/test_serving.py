@@ -1,6 +1,8 @@
 """Production serving under gunicorn: graceful shutdown and JSON access logs."""
 
 import json
+import multiprocessing
+import runpy
 import signal
 import threading
 import time
@@ -8,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from tests.gunicorn_server import gunicorn
+from tests.gunicorn_server import CONF, gunicorn
 
 pytestmark = pytest.mark.serving
 
@@ -63,3 +65,28 @@ def test_access_log_lines_are_json_with_the_request_id(tmp_path):
     errors = [json.loads(line) for line in (tmp_path / "stderr.log").read_text().splitlines()]
     assert {"logger": "gunicorn.error", "message": "Shutting down: Master"}.items() <= (
         errors[-1].items())
+
+
+def load_gunicorn_settings(monkeypatch, **env):
+    for name in ("WEB_CONCURRENCY", "HOST", "PORT", "GUNICORN_GRACEFUL_TIMEOUT", "LOG_FORMAT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("APP_ENV", "testing")
+    return runpy.run_path(str(CONF))
+
+
+def test_workers_follow_the_cpu_count_unless_web_concurrency_says(monkeypatch):
+    settings = load_gunicorn_settings(monkeypatch)
+    assert settings["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert settings["bind"] == "0.0.0.0:8000"
+    assert settings["graceful_timeout"] == 30
+    assert "logger_class" not in settings
+
+    settings = load_gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3", HOST="127.0.0.1",
+                                      PORT="5104", GUNICORN_GRACEFUL_TIMEOUT="12",
+                                      LOG_FORMAT="json")
+    assert settings["workers"] == 3
+    assert settings["bind"] == "127.0.0.1:5104"
+    assert settings["graceful_timeout"] == 12
+    assert settings["logger_class"].__name__ == "GunicornJsonLogger"
