@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test lint openapi clean
+.PHONY: install run test lint openapi clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,7 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+.PHONY: serve
 serve: install  ## Migrate, then serve with gunicorn (config/gunicorn.conf.py) on $(HOST):$(PORT)
 	$(FLASK) db upgrade
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app

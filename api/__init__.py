@@ -35,9 +35,9 @@ def register_extensions(app):
     db.init_app(app)
     init_store(app)
     register_jwt_callbacks(init_jwt(app))
+    init_security_headers(app)
     init_request_ids(app)
     init_http_cache(app)
-    init_security_headers(app)
 
 
 def register_blueprints(app, api):
