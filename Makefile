@@ -26,11 +26,6 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-.PHONY: serve
-serve: install  ## Migrate, then serve with gunicorn (config/gunicorn.conf.py) on $(HOST):$(PORT)
-	$(FLASK) db upgrade
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
-
 test: install  ## Lint and type-check, then the suite on PostgreSQL + Redis and on SQLite
 	$(BIN)/ruff check api config tests migrations/env.py wsgi.py
 	$(BIN)/mypy api
@@ -46,3 +41,8 @@ openapi: install  ## Rewrite openapi/openapi.json from the code
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+
+.PHONY: serve
+serve: install  ## Migrate, then serve with gunicorn (config/gunicorn.conf.py) on $(HOST):$(PORT)
+	$(FLASK) db upgrade
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app
