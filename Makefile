@@ -26,8 +26,9 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install  ## Lint, then the suite on PostgreSQL + Redis and on SQLite
+test: install  ## Lint and type-check, then the suite on PostgreSQL + Redis and on SQLite
 	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
+	$(BIN)/mypy api
 	$(BIN)/python -m tests.run $(PYTEST_ARGS)
 
 fuzz: install  ## Schema fuzzing with many examples per operation (FUZZ_EXAMPLES)
@@ -35,6 +36,7 @@ fuzz: install  ## Schema fuzzing with many examples per operation (FUZZ_EXAMPLES
 
 lint: install
 	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
+	$(BIN)/mypy api
 	$(BIN)/ruff format --check api config tests
 
 openapi: install  ## Rewrite openapi/openapi.json from the code
@@ -42,3 +44,8 @@ openapi: install  ## Rewrite openapi/openapi.json from the code
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+
+.PHONY: serve
+serve: install  ## Migrate, then serve with gunicorn (config/gunicorn.conf.py) on $(HOST):$(PORT)
+	$(FLASK) db upgrade
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py wsgi:app

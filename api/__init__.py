@@ -12,6 +12,7 @@ from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
 from api.logs import configure_logging, init_request_ids
 from api.resources import auth, health, parks
+from api.security_headers import init_security_headers
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
@@ -22,7 +23,7 @@ def create_app(config=None):
     """Build an app from `config` (a `config.Config`), or from the environment."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or load_config())
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app, init_api(app))
@@ -35,6 +36,7 @@ def register_extensions(app):
     db.init_app(app)
     init_store(app)
     register_jwt_callbacks(init_jwt(app))
+    init_security_headers(app)
     init_request_ids(app)
     init_http_cache(app)
     init_cors(app)

@@ -33,7 +33,7 @@ def is_session_active(session_id):
     except ValueError:
         return False
     active = session is not None and session.is_active
-    if active and store.shared:
+    if session is not None and active and store.shared:
         ttl = (session.expires_at - utcnow()).total_seconds()
         store.set(session_cache_key(session_id), "active", min(ttl, 300))
     return active

@@ -11,6 +11,8 @@ import time
 import redis
 from flask import current_app
 
+from api.redis_client import redis_client
+
 logger = logging.getLogger(__name__)
 
 
@@ -80,7 +82,7 @@ class RedisStore:
 
     def __init__(self, url, prefix="", socket_timeout=0.3):
         self.prefix = prefix
-        self.client = redis.Redis.from_url(
+        self.client = redis_client(
             url,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
@@ -165,6 +167,7 @@ class RedisStore:
 
 def init_store(app):
     prefix = app.config["CACHE_KEY_PREFIX"]
+    store: RedisStore | MemoryStore
     if app.config["REDIS_URL"]:
         store = RedisStore(app.config["REDIS_URL"], prefix, app.config["REDIS_SOCKET_TIMEOUT"])
     else:

@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, g
 from sqlalchemy import create_engine, event
@@ -15,18 +16,15 @@ class Database:
     """Binds SQLAlchemy to a Flask app; `db.session` is the session of the current request."""
 
     def init_app(self, app):
-        url = app.config["DATABASE_URL"]
-        options = {"pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            _ensure_sqlite_folder(url)
-        else:
-            options |= {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
-        engine = create_engine(url, **options)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+        engine = _create_engine(app.config["DATABASE_URL"])
         app.extensions["db"] = self
         app.extensions["db.engine"] = engine
         app.extensions["db.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+        if app.config["DATABASE_REPLICA_URL"]:
+            replica = _create_engine(app.config["DATABASE_REPLICA_URL"])
+            app.extensions["db.replica_engine"] = replica
+            app.extensions["db.replica_sessionmaker"] = sessionmaker(replica,
+                                                                     expire_on_commit=False)
         app.teardown_appcontext(self._close_session)
 
     @property
@@ -39,11 +37,23 @@ class Database:
             g.db_session = current_app.extensions["db.sessionmaker"]()
         return g.db_session
 
+    @property
+    def read_session(self) -> Session:
+        """A session for reads that may lag a moment behind writes: the read replica's
+        (DATABASE_REPLICA_URL) when there is one, else `session`. Never write through it."""
+        maker = current_app.extensions.get("db.replica_sessionmaker")
+        if maker is None:
+            return self.session
+        if "db_read_session" not in g:
+            g.db_read_session = maker()
+        return g.db_read_session
+
     @staticmethod
     def _close_session(_exc):
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        for name in ("db_session", "db_read_session"):
+            session = g.pop(name, None)
+            if session is not None:
+                session.close()
 
     @contextmanager
     def transaction(self, conflict_detail="A unique value is already taken."):
@@ -57,6 +67,18 @@ class Database:
         except BaseException:
             self.session.rollback()
             raise
+
+
+def _create_engine(url):
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        _ensure_sqlite_folder(url)
+    else:
+        options |= {"pool_size": 10, "max_overflow": 20, "pool_recycle": 1800}
+    engine = create_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _ensure_sqlite_folder(url):

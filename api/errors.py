@@ -46,7 +46,7 @@ class APIError(Exception):
     """An error a client should see, with a status and a stable machine-readable code."""
 
     status = 400
-    code = None
+    code: str | None = None
 
     def __init__(self, detail=None, *, status=None, code=None, errors=None, headers=None):
         super().__init__(detail)

@@ -2,6 +2,7 @@
 per-app state, so `create_app` makes one of each per app."""
 
 import http
+from typing import Any
 
 import flask_smorest
 from flask_jwt_extended import JWTManager
@@ -21,7 +22,7 @@ class Api(flask_smorest.Api):
 
     def _register_responses(self):
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_JSON)

@@ -72,7 +72,7 @@ def cached(resource, lists=()):
             store_entry(request_key(), entry)
             return replay(entry, resource, outcome)
 
-        wrapper.cache_resource = resource
+        wrapper.cache_resource = resource  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -55,6 +55,9 @@ class Config:
     ENV_NAME = "base"
     DEBUG = False
     TESTING = False
+    DEFAULT_LOG_FORMAT = "text"
+    # Strict-Transport-Security only where the app is known to be served over HTTPS.
+    DEFAULT_HSTS_SECONDS = 0
 
     def __init__(self, env=None):
         env = os.environ if env is None else env
@@ -63,6 +66,8 @@ class Config:
         self.DATABASE_URL = normalise_database_url(
             env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cisip.db'}")
         )
+        # A streaming replica for reads that may lag (the park list); none: all on the primary.
+        self.DATABASE_REPLICA_URL = normalise_database_url(env.get("DATABASE_REPLICA_URL", ""))
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.CACHE_KEY_PREFIX = env.get("CACHE_KEY_PREFIX", "cisip:")
         self.REDIS_SOCKET_TIMEOUT = float(env.get("REDIS_SOCKET_TIMEOUT", "0.3"))
@@ -72,6 +77,8 @@ class Config:
         self.STORAGE_URL = env.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'storage'}")
         self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
+        self.LOG_FORMAT = env.get("LOG_FORMAT") or self.DEFAULT_LOG_FORMAT
+        self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", self.DEFAULT_HSTS_SECONDS)
 
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
             seconds=_int(env, "JWT_ACCESS_TOKEN_SECONDS", 15 * 60)
@@ -109,6 +116,8 @@ class Config:
 
     def check(self):
         """Refuse settings that would run the app unsafely."""
+        if self.LOG_FORMAT not in {"text", "json"}:
+            raise ConfigError(f"LOG_FORMAT must be text or json, not {self.LOG_FORMAT!r}.")
 
 
 class DevelopmentConfig(Config):
@@ -127,8 +136,11 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    DEFAULT_LOG_FORMAT = "json"
+    DEFAULT_HSTS_SECONDS = 2 * 365 * 24 * 3600
 
     def check(self):
+        super().check()
         weak = {
             "SECRET_KEY": (self.SECRET_KEY, DEV_SECRET_KEY),
             "JWT_SECRET_KEY": (self.JWT_SECRET_KEY, DEV_JWT_SECRET_KEY),

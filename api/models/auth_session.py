@@ -11,7 +11,7 @@ from api.models.base import Base, IdMixin, utcnow
 
 class AuthSession(IdMixin, Base):
     __tablename__ = "auth_sessions"
-    __cache_public_fields__ = frozenset()  # never shown in a cached response
+    __cache_public_fields__: frozenset[str] = frozenset()  # never in a cached response
 
     member_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True

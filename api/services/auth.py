@@ -14,7 +14,7 @@ from api.models import AuthSession, Member, MemberStatus, Park
 from api.models.base import utcnow
 from api.security import hash_password
 
-_DUMMY_HASH = {}
+_DUMMY_HASH: dict[str, str] = {}
 
 
 def find_member_by_email(email):

@@ -24,7 +24,8 @@ def list_parks(args):
         stmt = stmt.where(Park.is_member == args["is_member"])
     if "industry" in args:
         stmt = stmt.where(json_list_contains(Park.focus_industries, args["industry"]))
-    return paginate(db.session, stmt, args, SORT_COLUMNS)
+    # A list may lag a moment behind writes: it can come from the read replica.
+    return paginate(db.read_session, stmt, args, SORT_COLUMNS)
 
 
 def json_list_contains(column, value):

@@ -1,5 +1,7 @@
 """The demo data set, from the community's article on its 2021 forum. Loading it is idempotent."""
 
+from typing import Any
+
 from sqlalchemy import select
 
 from api.extensions import db
@@ -8,7 +10,7 @@ from api.refs import make_slug
 
 SOURCE = "The 2021 Community of International Science-Industry Parks Forum (2021-12-09)"
 
-PARKS = [
+PARKS: list[dict[str, Any]] = [
     {
         "name": "Peking University Science Park",
         "country": "CN",
@@ -58,7 +60,7 @@ PARKS = [
 ]
 
 # Development logins only: `seed demo` refuses to run in production.
-DEMO_LOGINS = [
+DEMO_LOGINS: list[dict[str, Any]] = [
     {"email": "admin@cisip.example", "password": "cisip-demo-admin", "role": Role.ADMIN,
      "full_name": "CISIP Administrator", "organization": "CISIP"},
     {"email": "editor@cisip.example", "password": "cisip-demo-editor", "role": Role.EDITOR,
