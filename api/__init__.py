@@ -9,12 +9,14 @@ from api.commands import register_commands
 from api.errors import register_error_handlers
 from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
+from api.limits import init_limiter
 from api.logs import configure_logging, init_request_ids
-from api.resources import auth, health, parks
+from api.mail import init_mail
+from api.resources import admin, auth, health, members, parks
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
-BLUEPRINTS = (auth.blp, parks.blp, health.blp)
+BLUEPRINTS = (auth.blp, members.blp, parks.blp, admin.blp, health.blp)
 
 
 def create_app(config=None):
@@ -25,6 +27,7 @@ def create_app(config=None):
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app, init_api(app))
+    init_limiter(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -36,6 +39,7 @@ def register_extensions(app):
     register_jwt_callbacks(init_jwt(app))
     init_request_ids(app)
     init_http_cache(app)
+    init_mail(app)
 
 
 def register_blueprints(app, api):

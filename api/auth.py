@@ -49,6 +49,9 @@ def register_jwt_callbacks(jwt):
 
     @jwt.unauthorized_loader
     def missing_token(reason):
+        if "CSRF" in reason:
+            return problem(403, "csrf_failed", "Send the value of the csrf_access_token "
+                           "(or csrf_refresh_token) cookie in an X-CSRF-TOKEN header.")
         return problem(401, "token_missing", "Log in and send the access token as "
                        "'Authorization: Bearer <token>'.",
                        headers={"WWW-Authenticate": "Bearer"})

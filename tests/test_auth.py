@@ -199,7 +199,7 @@ class TestMe:
         body = client.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])).json
         assert set(body) == {"id", "email", "full_name", "title", "organization", "country",
                              "park", "bio", "photo_url", "role", "status", "language",
-                             "created_at", "last_login_at"}
+                             "created_at", "last_login_at", "email_verified_at"}
         assert (body["full_name"], body["organization"], body["role"], body["status"]) == (
             "Wang Mingyang", "GEI", "member", "active")
         assert "password" not in str(body)
