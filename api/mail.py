@@ -9,6 +9,7 @@ or breaks the request that sent them; a failed delivery is logged.
 import logging
 import smtplib
 import ssl
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 from email.message import EmailMessage
@@ -31,7 +32,7 @@ class Mailer:
         self.sender = sender
         self.starttls = starttls
         self.timeout = timeout
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
         self._pending = set()
 
     def send(self, to, subject, text, html):
@@ -59,7 +60,7 @@ class Mailer:
     def _write(self, message):
         folder = Path(unquote(self.url.netloc + self.url.path))
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"{uuid.uuid4().hex}.eml"
+        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"  # sorts by sending time
         # Written aside, then renamed: a reader never sees half a message.
         partial = folder / f".{name}.part"
         partial.write_bytes(message.as_bytes())

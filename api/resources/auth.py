@@ -1,6 +1,6 @@
 """Auth: register, log in, tokens (Bearer or cookies), sessions, passwords and the own profile."""
 
-from flask import jsonify, make_response, request
+from flask import current_app, jsonify, make_response, request
 from flask.views import MethodView
 from flask_jwt_extended import (
     get_jwt,
@@ -40,7 +40,7 @@ RESET_REQUESTED = {"detail": "If an active account has this email, a link to cho
 
 def answer_tokens(pair, use_cookies):
     """The token pair in the body, or (browser SPAs) in httpOnly cookies with CSRF cookies."""
-    if not use_cookies:
+    if not use_cookies or "cookies" not in current_app.config["JWT_TOKEN_LOCATION"]:
         return pair
     response = jsonify({"token_type": "Cookie", "expires_in": pair["expires_in"]})
     set_access_cookies(response, pair["access_token"])
