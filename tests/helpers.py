@@ -48,3 +48,11 @@ def link_token(message, path):
     found = re.search(rf"https://cisip\.example/{path}\?token=([\w-]+)", text_body(message))
     assert found, text_body(message)
     return found.group(1)
+
+
+def assert_login_ended(client, tokens):
+    """Both tokens of the login answer 401 `token_revoked`."""
+    assert_problem(client.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])),
+                   401, "token_revoked")
+    assert_problem(client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])),
+                   401, "token_revoked")

@@ -5,7 +5,15 @@ from datetime import timedelta
 import pytest
 
 from api.models.base import utcnow
-from tests.helpers import PASSWORD, assert_problem, bearer, link_token, mails_to, outbox
+from tests.helpers import (
+    PASSWORD,
+    assert_login_ended,
+    assert_problem,
+    bearer,
+    link_token,
+    mails_to,
+    outbox,
+)
 
 NEW_PASSWORD = "a much newer passphrase"
 APPLICATION = {"email": "wang.mingyang@example.org", "password": PASSWORD,
@@ -16,7 +24,7 @@ def register(client, **fields):
     return client.post("/api/v1/auth/register", json=APPLICATION | fields)
 
 
-def login(client, email, password=PASSWORD):
+def log_in(client, email, password=PASSWORD):
     return client.post("/api/v1/auth/login", json={"email": email, "password": password})
 
 
@@ -39,7 +47,7 @@ class TestRegister:
         token = link_token(mail, "verify-email")
         assert f'href="https://cisip.example/verify-email?token={token}"' in mail.get_body(
             ("html",)).get_content()
-        assert_problem(login(client, APPLICATION["email"]), 403, "account_pending")
+        assert_problem(log_in(client, APPLICATION["email"]), 403, "account_pending")
 
     def test_verification_token_works_once(self, app, client, auth_headers):
         register(client)
@@ -61,7 +69,7 @@ class TestRegister:
         approved = client.patch(f"/api/v1/members/{pending['id']}", json={"status": "active"},
                                 headers=admin)
         assert approved.json["status"] == "active"
-        assert login(client, APPLICATION["email"]).status_code == 200
+        assert log_in(client, APPLICATION["email"]).status_code == 200
 
     def test_an_existing_email_gets_the_same_answer_and_its_owner_an_email(
             self, app, client, make_member):
@@ -73,7 +81,7 @@ class TestRegister:
         assert mail["Subject"] == "Someone tried to register with your email"
         assert "token=" not in mail.get_body(("plain",)).get_content()
         # The existing account is unchanged: its password still works.
-        assert login(client, "wu.wensheng@example.org").status_code == 200
+        assert log_in(client, "wu.wensheng@example.org").status_code == 200
 
     @pytest.mark.parametrize(("field", "value"), [
         ("password", "short1"), ("password", "password1234"), ("email", "not-an-email"),
@@ -84,7 +92,7 @@ class TestRegister:
         body = assert_problem(response, 422, "validation_error")
         assert field in body["errors"]["json"]
         assert outbox(app) == []
-        assert_problem(login(client, APPLICATION["email"]), 401, "invalid_credentials")
+        assert_problem(log_in(client, APPLICATION["email"]), 401, "invalid_credentials")
 
     def test_unknown_park_is_422(self, app, client):
         response = register(client, park_id="00000000-0000-0000-0000-000000000000")
@@ -116,13 +124,9 @@ class TestForgotAndReset:
         assert len(token) >= 43  # 256 bits, URL-safe base64
         assert reset(client, token).status_code == 204
         assert_problem(reset(client, token, "yet another passphrase"), 400, "invalid_token")
-        assert_problem(client.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])),
-                       401, "token_revoked")
-        assert_problem(client.post("/api/v1/auth/refresh",
-                                   headers=bearer(tokens["refresh_token"])), 401,
-                       "token_revoked")
-        assert_problem(login_as(client, tokens["email"]), 401, "invalid_credentials")
-        assert login_as(client, tokens["email"], NEW_PASSWORD).status_code == 200
+        assert_login_ended(client, tokens)
+        assert_problem(log_in(client, tokens["email"]), 401, "invalid_credentials")
+        assert log_in(client, tokens["email"], NEW_PASSWORD).status_code == 200
 
     def test_a_newer_link_kills_the_older_one(self, app, client, make_member):
         member = make_member()
@@ -180,19 +184,15 @@ class TestForgotAndReset:
         assert_problem(reset(client, token), 400, "invalid_token")
 
 
-def login_as(client, email, password=PASSWORD):
-    return login(client, email, password)
-
-
 class TestChangePassword:
     def test_needs_the_current_password_and_ends_other_sessions(self, client, login):
         tokens = login()
-        other = login_as(client, tokens["email"]).json
+        other = log_in(client, tokens["email"]).json
         wrong = client.post("/api/v1/auth/password/change", headers=bearer(
             tokens["access_token"]), json={"current_password": "not my password",
                                            "new_password": NEW_PASSWORD})
         assert_problem(wrong, 400, "invalid_password")
-        assert login_as(client, tokens["email"]).status_code == 200
+        assert log_in(client, tokens["email"]).status_code == 200
         right = client.post("/api/v1/auth/password/change", headers=bearer(
             tokens["access_token"]), json={"current_password": PASSWORD,
                                            "new_password": NEW_PASSWORD})
@@ -201,7 +201,7 @@ class TestChangePassword:
                           headers=bearer(tokens["access_token"])).status_code == 200
         assert_problem(client.get("/api/v1/auth/me", headers=bearer(other["access_token"])),
                        401, "token_revoked")
-        assert login_as(client, tokens["email"], NEW_PASSWORD).status_code == 200
+        assert log_in(client, tokens["email"], NEW_PASSWORD).status_code == 200
 
     def test_common_new_password_is_422(self, client, login):
         tokens = login()
@@ -209,7 +209,7 @@ class TestChangePassword:
             tokens["access_token"]), json={"current_password": PASSWORD,
                                            "new_password": "1234567890"})
         assert_problem(response, 422, "validation_error")
-        assert login_as(client, tokens["email"]).status_code == 200
+        assert log_in(client, tokens["email"]).status_code == 200
 
     def test_needs_a_login(self, client):
         response = client.post("/api/v1/auth/password/change",

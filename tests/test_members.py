@@ -53,7 +53,10 @@ class TestDirectory:
         make_member(full_name="Eduardo Correia", country="PT", park_id=park_id)
         make_member(full_name="Song Qi", country="CN", organization="Peking University")
         headers = auth_headers()
-        names = lambda **q: [m["full_name"] for m in members(client, headers, **q).json["items"]]  # noqa: E731
+
+        def names(**query):
+            return [m["full_name"] for m in members(client, headers, **query).json["items"]]
+
         assert names(q="peking") == ["Song Qi"]
         assert names(country="PT") == ["Eduardo Correia"]
         assert names(park="taguspark") == ["Eduardo Correia"]
