@@ -1,6 +1,7 @@
 """The CISIP API: a JSON REST API for the Community of International Science-Industry Parks."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import docs
 from api.auth import register_jwt_callbacks
@@ -25,12 +26,21 @@ def create_app(config=None):
     app.config.from_object(config or load_config())
     app.json.sort_keys = False
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app, init_api(app))
     init_limiter(app)
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app):
+    """Behind N reverse proxies, take the client's address from X-Forwarded-For (rate limits,
+    sessions and the audit trail depend on it)."""
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app):

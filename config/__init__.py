@@ -77,6 +77,7 @@ class Config:
         self.STORAGE_URL = env.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'storage'}")
         self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
+        self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
 
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
             seconds=_int(env, "JWT_ACCESS_TOKEN_SECONDS", 15 * 60)
@@ -97,6 +98,8 @@ class Config:
                                        MAX_RESET_TOKEN_SECONDS)
         self.VERIFY_TOKEN_SECONDS = _int(env, "VERIFY_TOKEN_SECONDS", 48 * 3600)
         self.INVITE_TOKEN_SECONDS = _int(env, "INVITE_TOKEN_SECONDS", 7 * 24 * 3600)
+        # Every forgot-password answer takes at least this long, known email or not.
+        self.FORGOT_MIN_SECONDS = float(env.get("FORGOT_MIN_SECONDS", "0.2"))
         self._rate_limit_settings(env)
 
         self.PASSWORD_HASH_PROFILE = env.get("PASSWORD_HASH_PROFILE", "default")
@@ -151,6 +154,7 @@ class TestingConfig(Config):
         self.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 (a profile name)
         # Most tests log in often from one address; rate-limit tests switch limits on.
         self.RATELIMIT_ENABLED = _bool(env, "RATELIMIT_ENABLED", False)
+        self.FORGOT_MIN_SECONDS = float(env.get("FORGOT_MIN_SECONDS", "0"))
 
 
 class ProductionConfig(Config):

@@ -1,5 +1,6 @@
 """Registration, email verification and the password flows, end to end over HTTP and email."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -70,6 +71,8 @@ class TestRegister:
                                 headers=admin)
         assert approved.json["status"] == "active"
         assert log_in(client, APPLICATION["email"]).status_code == 200
+        assert mails_to(app, APPLICATION["email"])[-1]["Subject"] == (
+            "Your CISIP membership is approved")
 
     def test_an_existing_email_gets_the_same_answer_and_its_owner_an_email(
             self, app, client, make_member):
@@ -94,6 +97,25 @@ class TestRegister:
         assert outbox(app) == []
         assert_problem(log_in(client, APPLICATION["email"]), 401, "invalid_credentials")
 
+    def test_an_unverified_applicant_registering_again_gets_a_new_link(self, app, client):
+        register(client)
+        again = register(client, password="another long passphrase")
+        assert again.status_code == 202
+        first, second = mails_to(app, APPLICATION["email"])
+        assert second["Subject"] == "Confirm your email address"
+        old, new = link_token(first, "verify-email"), link_token(second, "verify-email")
+        assert_problem(client.post("/api/v1/auth/verify-email", json={"token": old}), 400,
+                       "invalid_token")
+        assert client.post("/api/v1/auth/verify-email", json={"token": new}).status_code == 204
+
+    def test_unknown_park_is_422_for_known_and_unknown_emails(self, app, client, make_member):
+        make_member(email="wu.wensheng@example.org")
+        for email in ("wu.wensheng@example.org", APPLICATION["email"]):
+            response = register(client, email=email,
+                                park_id="00000000-0000-0000-0000-000000000000")
+            assert_problem(response, 422, "validation_error")
+        assert outbox(app) == []
+
     def test_unknown_park_is_422(self, app, client):
         response = register(client, park_id="00000000-0000-0000-0000-000000000000")
         assert_problem(response, 422, "validation_error")
@@ -114,6 +136,15 @@ class TestForgotAndReset:
         assert known.status_code == unknown.status_code == 202
         assert known.json == unknown.json
         assert [m["To"] for m in outbox(app)] == [member.email]
+
+    def test_known_and_unknown_emails_take_the_same_minimum_time(self, make_app, make_member):
+        app = make_app(FORGOT_MIN_SECONDS="0.15")
+        client = app.test_client()
+        member = make_member()
+        for email in (member.email, "nobody@example.org"):
+            started = time.monotonic()
+            assert forgot(client, email).status_code == 202
+            assert time.monotonic() - started >= 0.15
 
     def test_reset_link_works_once_and_ends_every_session(self, app, client, login):
         tokens = login()

@@ -55,3 +55,13 @@ def test_bad_filters_are_422(client, auth_headers, query):
 @pytest.mark.parametrize("role", ["member", "editor"])
 def test_admins_only(client, auth_headers, role):
     assert_problem(audit(client, auth_headers(role)), 403, "forbidden")
+
+
+def test_records_sessions_ended_by_the_member(client, login, auth_headers):
+    member = login()
+    headers = {"Authorization": f"Bearer {member['access_token']}"}
+    assert client.post("/api/v1/auth/logout-all", headers=headers).status_code == 204
+    events = audit(client, auth_headers("admin"), member=member["member_id"],
+                   event="sessions_ended").json["items"]
+    assert [(e["detail"], e["actor"]["id"]) for e in events] == [
+        ({"session_id": "all"}, member["member_id"])]

@@ -110,3 +110,18 @@ def test_limits_hold_in_memory_when_redis_is_down(limited, make_member):
     assert login_as(client, member.email).status_code == 200
     assert login_as(client, member.email).status_code == 200
     assert_rate_limited(login_as(client, member.email))
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(limited, make_member):
+    app = limited(TRUSTED_PROXIES="1", RATELIMIT_LOGIN_IP="1/minute")
+    client = app.test_client()
+    member = make_member()
+
+    def via_proxy(client_ip):
+        return client.post("/api/v1/auth/login", json={"email": member.email,
+                                                       "password": PASSWORD},
+                           headers={"X-Forwarded-For": client_ip})
+
+    assert via_proxy("203.0.113.7").status_code == 200
+    assert via_proxy("203.0.113.8").status_code == 200
+    assert_rate_limited(via_proxy("203.0.113.7"))

@@ -143,7 +143,7 @@ class LogoutAll(MethodView):
     @blp.response(204)
     def post(self):
         """Log out everywhere: every login of yours ends, this one included."""
-        auth_service.end_member_sessions(current_member())
+        auth_service.logout_everywhere(current_member())
         return no_content(clear_cookies=used_cookies())
 
 

@@ -4,6 +4,8 @@ Tokens sent by email carry 256 random bits; only their SHA-256 is stored. Each w
 expires, and dies when a newer one of its kind is issued or the password changes.
 """
 
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
@@ -62,15 +64,14 @@ def redeem_token(token, purposes):
 def register(data):
     """Apply for membership; an email already registered is told so by email instead."""
     data = dict(data)
+    park = find_park(data.pop("park_id", None))
     existing = find_member_by_email(data["email"])
     if existing is not None:
         hash_password(data["password"])  # answer as slowly as for a new application
-        if existing.deleted_at is None:
-            emails.send_already_registered(existing)
+        _remind(existing)
         return
-    member = Member(email=data.pop("email").lower(), status=MemberStatus.PENDING)
+    member = Member(email=data.pop("email").lower(), status=MemberStatus.PENDING, park=park)
     member.password = data.pop("password")
-    member.park = find_park(data.pop("park_id", None))
     for field, value in data.items():
         setattr(member, field, value)
     with db.transaction():
@@ -81,6 +82,16 @@ def register(data):
     emails.send_verification(member, token)
 
 
+def _remind(member):
+    """An applicant who never verified gets a new link; anyone else a warning."""
+    if member.status is MemberStatus.PENDING and member.email_verified_at is None:
+        with db.transaction():
+            token = issue_token(member, TokenPurpose.VERIFY)
+        emails.send_verification(member, token)
+    else:
+        emails.send_already_registered(member)
+
+
 def verify_email(token):
     with db.transaction():
         found = redeem_token(token, [TokenPurpose.VERIFY])
@@ -88,8 +99,26 @@ def verify_email(token):
         record(AuditEventType.EMAIL_VERIFIED, found.member)
 
 
+@contextmanager
+def no_faster_than(seconds):
+    """Take at least `seconds`, so that timing does not tell which branch ran."""
+    deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        time.sleep(max(0.0, deadline - time.monotonic()))
+
+
 def request_reset(email):
-    """Email a reset link to an active member with this email; nothing for anyone else."""
+    """Email a reset link to an active member with this email; nothing for anyone else.
+
+    Known and unknown emails take the same time (FORGOT_MIN_SECONDS).
+    """
+    with no_faster_than(current_app.config["FORGOT_MIN_SECONDS"]):
+        _send_reset_link(email)
+
+
+def _send_reset_link(email):
     member = find_member_by_email(email)
     if member is None or member.status is not MemberStatus.ACTIVE or member.deleted_at:
         return

@@ -150,7 +150,15 @@ def end_session(member, session_id):
     session = db.session.get(AuthSession, session_id)
     if session is None or session.member_id != member.id or not session.is_active:
         raise NotFound("You have no active login with this id.")
+    with db.transaction():
+        record(AuditEventType.SESSIONS_ENDED, member, actor=member, session_id=str(session.id))
     end_sessions([session])
+
+
+def logout_everywhere(member):
+    with db.transaction():
+        record(AuditEventType.SESSIONS_ENDED, member, actor=member, session_id="all")
+    end_member_sessions(member)
 
 
 def end_member_sessions(member, keep=None):

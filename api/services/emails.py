@@ -51,3 +51,10 @@ def send_invitation(member, token):
         "An administrator created a CISIP account for you. Choose your password with the "
         "link below to start using it.",
     ], frontend_link("reset-password", token), "Choose my password")
+
+
+def send_approved(member):
+    _send(member.email, member.full_name, "Your CISIP membership is approved", [
+        "An administrator approved your application. You can now log in with your email "
+        "address and the password you chose.",
+    ], current_app.config["FRONTEND_URL"] + "/login", "Log in")

@@ -93,6 +93,8 @@ def update_member(admin, member_id, data):
     member = get_member(admin, member_id)
     if member.id == admin.id:
         raise Forbidden("Admins cannot change their own role or status.")
+    approving = member.status is MemberStatus.PENDING and data.get("status") is \
+        MemberStatus.ACTIVE
     with db.transaction():
         for field, event in (("role", AuditEventType.ROLE_CHANGED),
                              ("status", AuditEventType.STATUS_CHANGED)):
@@ -102,6 +104,8 @@ def update_member(admin, member_id, data):
                 record(event, member, actor=admin, old=old.value, new=data[field].value)
     if member.status is not MemberStatus.ACTIVE:
         end_member_sessions(member)
+    if approving:
+        emails.send_approved(member)
     return member
 
 
