@@ -6,6 +6,8 @@ the store is down. Per account, login counts failed attempts only, so an attacke
 lock a member out; they throttle themselves.
 """
 
+import hashlib
+
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,10 +16,12 @@ TOO_MANY = "Too many attempts; wait before trying again (see Retry-After)."
 
 
 def email_key():
-    """The email of the request body, so limits follow the account, not the address."""
+    """The email of the request body (hashed: no addresses in Redis), so limits follow the
+    account, not the client's address."""
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return "email:" + (email.strip().lower() if isinstance(email, str) else "")
+    email = email.strip().lower() if isinstance(email, str) else ""
+    return "email:" + hashlib.sha256(email.encode()).hexdigest()[:32]
 
 
 def failed(response):

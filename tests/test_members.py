@@ -63,7 +63,8 @@ class TestDirectory:
         assert names(park=str(park_id)) == ["Eduardo Correia"]
 
     @pytest.mark.parametrize("query", [{"sort": "email"}, {"country": "XX"},
-                                       {"per_page": 101}, {"role": "king"}])
+                                       {"per_page": 101}, {"role": "king"},
+                                       {"park": "a\x00b"}, {"q": ""}])
     def test_bad_filters_are_422(self, client, auth_headers, query):
         assert_problem(members(client, auth_headers("admin"), **query), 422,
                        "validation_error")

@@ -6,7 +6,15 @@ from marshmallow import validate
 from api.auth import current_member
 from api.models import MemberStatus, Role
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, CountryCode, LanguageTag, Timestamp, WebURL, text
+from api.schemas.base import (
+    BaseSchema,
+    CountryCode,
+    LanguageTag,
+    Slug,
+    Timestamp,
+    WebURL,
+    text,
+)
 from api.schemas.park import ParkSummarySchema
 
 # Shown only to admins and to the member themself.
@@ -65,11 +73,10 @@ class MemberQueryArgsSchema(ListArgsSchema):
     SORT_FIELDS = ("full_name", "created_at", "last_login_at")
     DEFAULT_SORT = "full_name"
 
-    q = ma.fields.String(validate=validate.Length(min=1, max=200),
-                         metadata={"description": "Words in the name, organisation or title."})
+    q = text(200, min_length=1,
+             metadata={"description": "Words in the name, organisation or title."})
     country = CountryCode()
-    park = ma.fields.String(validate=validate.Length(min=1, max=220),
-                            metadata={"description": "Park id or slug."})
+    park = Slug()  # a park id (UUID) has the shape of a slug too
     role = ma.fields.Enum(Role, by_value=True, metadata={"description": "Admins only."})
     status = ma.fields.Enum(MemberStatus, by_value=True,
                             metadata={"description": "Admins only."})
