@@ -152,3 +152,27 @@ class TestCookies:
         assert response.json["token_type"] == "Bearer" and response.json["access_token"]
         assert "Set-Cookie" not in response.headers
         assert_problem(browser.get("/api/v1/auth/me"), 401, "token_missing")
+
+
+class TestRevocationNeverFailsOpen:
+    def test_a_session_ended_on_one_process_is_refused_on_another_at_once(
+            self, make_app, make_member):
+        first, second = make_app().test_client(), make_app().test_client()
+        member = make_member()
+        tokens = login_as(first, member.email).json
+        assert first.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])).status_code \
+            == 200  # the active state is now cached
+        second.post("/api/v1/auth/logout-all", headers=bearer(tokens["access_token"]))
+        assert_problem(first.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])),
+                       401, "token_revoked")
+
+    def test_with_redis_down_the_database_decides(self, make_app, make_member):
+        healthy = make_app().test_client()
+        redis_down = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client()
+        member = make_member()
+        ended, kept = (login_as(healthy, member.email).json for _ in range(2))
+        healthy.post("/api/v1/auth/logout", headers=bearer(ended["access_token"]))
+        assert_problem(redis_down.get("/api/v1/auth/me", headers=bearer(ended["access_token"])),
+                       401, "token_revoked")
+        assert redis_down.get("/api/v1/auth/me",
+                              headers=bearer(kept["access_token"])).status_code == 200
