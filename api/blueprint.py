@@ -31,7 +31,7 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(view):
             wrapped = auth.auth_required(role, optional=optional, refresh=refresh)(view)
-            security = [{"bearerAuth": []}]
+            security = [{"bearerAuth": []}, {"cookieAuth": []}]
             if optional:
                 security.append({})
             else:
