@@ -1,6 +1,7 @@
 """The CISIP API: a JSON REST API for the Community of International Science-Industry Parks."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import docs, embed
 from api.auth import register_jwt_callbacks
@@ -10,13 +11,15 @@ from api.cors import init_cors
 from api.errors import register_error_handlers
 from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
+from api.limits import init_limiter
 from api.logs import configure_logging, init_request_ids
-from api.resources import auth, health, parks
+from api.mail import init_mail
+from api.resources import admin, auth, health, members, parks
 from api.security_headers import init_security_headers
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
-BLUEPRINTS = (auth.blp, parks.blp, health.blp)
+BLUEPRINTS = (auth.blp, members.blp, parks.blp, admin.blp, health.blp)
 
 
 def create_app(config=None):
@@ -25,11 +28,21 @@ def create_app(config=None):
     app.config.from_object(config or load_config())
     app.json.sort_keys = False  # type: ignore[attr-defined]
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app, init_api(app))
+    init_limiter(app)
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app):
+    """Behind N reverse proxies, take the client's address from X-Forwarded-For (rate limits,
+    sessions and the audit trail depend on it)."""
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app):
@@ -40,6 +53,7 @@ def register_extensions(app):
     init_request_ids(app)
     init_http_cache(app)
     init_cors(app)
+    init_mail(app)
 
 
 def register_blueprints(app, api):

@@ -5,6 +5,7 @@ import uuid
 
 from flask import g
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
+from sqlalchemy import update
 
 from api.cache import get_store
 from api.errors import Forbidden, problem
@@ -49,6 +50,9 @@ def register_jwt_callbacks(jwt):
 
     @jwt.unauthorized_loader
     def missing_token(reason):
+        if "CSRF" in reason:
+            return problem(403, "csrf_failed", "Send the value of the csrf_access_token "
+                           "(or csrf_refresh_token) cookie in an X-CSRF-TOKEN header.")
         return problem(401, "token_missing", "Log in and send the access token as "
                        "'Authorization: Bearer <token>'.",
                        headers={"WWW-Authenticate": "Bearer"})
@@ -106,6 +110,22 @@ def current_session_id():
     return uuid.UUID(get_jwt()["sid"])
 
 
+# How often a login's `last_used_at` is written while its access token is in use.
+TOUCH_INTERVAL_SECONDS = 60
+
+
+def touch_session(session_id):
+    """Record that the login is in use, at most once a minute per login (and process)."""
+    key = f"auth-touch:{session_id}"
+    store = get_store()
+    if store.get(key) is not None:
+        return
+    store.set(key, "1", TOUCH_INTERVAL_SECONDS)
+    db.session.execute(update(AuthSession).where(AuthSession.id == uuid.UUID(session_id))
+                       .values(last_used_at=utcnow()))
+    db.session.commit()
+
+
 def auth_required(role=Role.MEMBER, *, optional=False, refresh=False):
     """Let the view run only for a logged-in member of at least `role`.
 
@@ -120,6 +140,8 @@ def auth_required(role=Role.MEMBER, *, optional=False, refresh=False):
             member = current_member()
             if member is not None and not member.has_role(role):
                 raise Forbidden(f"This needs the {Role(role).value} role.")
+            if member is not None and not refresh:
+                touch_session(get_jwt()["sid"])
             return view(*args, **kwargs)
 
         return wrapper

@@ -36,7 +36,7 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(view):
             wrapped = auth.auth_required(role, optional=optional, refresh=refresh)(view)
-            security: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+            security: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": []}]
             if optional:
                 security.append({})
             else:

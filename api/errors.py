@@ -39,6 +39,9 @@ ERROR_CODES = {
     "token_expired": "The token has expired; refresh it or log in again.",
     "token_revoked": "The login behind the token has ended.",
     "duplicate": "A unique value (such as a slug or an email) is already taken.",
+    "csrf_failed": "A cookie-authenticated write without the matching X-CSRF-TOKEN header.",
+    "invalid_token": "The emailed token is unknown, used, superseded or expired.",
+    "invalid_password": "The current password is wrong.",
 }
 
 

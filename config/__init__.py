@@ -24,6 +24,21 @@ HTTP_CACHE_DEFAULTS = {
     "feeds": (300, 60),
 }
 
+# A reset link never lives longer than this, whatever RESET_TOKEN_SECONDS says.
+MAX_RESET_TOKEN_SECONDS = 3600
+
+# Rate limits (Flask-Limiter notation, `;` separates several). Per account counts only
+# failed logins: at most 100 an hour (OWASP ASVS), and no lockout an attacker could use.
+RATE_LIMITS = {
+    "RATELIMIT_LOGIN_ACCOUNT": "5/minute;100/hour",
+    "RATELIMIT_LOGIN_IP": "10/minute",
+    "RATELIMIT_REGISTER_ACCOUNT": "3/hour",
+    "RATELIMIT_REGISTER_IP": "10/hour",
+    "RATELIMIT_FORGOT_ACCOUNT": "3/hour",
+    "RATELIMIT_FORGOT_IP": "10/minute",
+    "RATELIMIT_RESET_IP": "10/minute",
+}
+
 
 class ConfigError(RuntimeError):
     """Raised when the settings cannot run the app safely."""
@@ -79,6 +94,7 @@ class Config:
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("LOG_FORMAT") or self.DEFAULT_LOG_FORMAT
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", self.DEFAULT_HSTS_SECONDS)
+        self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
 
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
             seconds=_int(env, "JWT_ACCESS_TOKEN_SECONDS", 15 * 60)
@@ -88,8 +104,20 @@ class Config:
         )
         # A client that lost the answer to a refresh may retry within this window.
         self.REFRESH_REUSE_GRACE_SECONDS = _int(env, "REFRESH_REUSE_GRACE_SECONDS", 10)
-        self.JWT_TOKEN_LOCATION = ["headers"]
         self.JWT_ALGORITHM = "HS256"
+        self._cookie_settings(env)
+
+        # Account e-mails: single-use tokens, stored hashed.
+        self.MAIL_FROM = env.get("MAIL_FROM", "CISIP <no-reply@cisip.example>")
+        self.MAIL_STARTTLS = _bool(env, "MAIL_STARTTLS", False)
+        self.MAIL_TIMEOUT = float(env.get("MAIL_TIMEOUT", "10"))
+        self.RESET_TOKEN_SECONDS = min(_int(env, "RESET_TOKEN_SECONDS", 15 * 60),
+                                       MAX_RESET_TOKEN_SECONDS)
+        self.VERIFY_TOKEN_SECONDS = _int(env, "VERIFY_TOKEN_SECONDS", 48 * 3600)
+        self.INVITE_TOKEN_SECONDS = _int(env, "INVITE_TOKEN_SECONDS", 7 * 24 * 3600)
+        # Every forgot-password answer takes at least this long, known email or not.
+        self.FORGOT_MIN_SECONDS = float(env.get("FORGOT_MIN_SECONDS", "0.2"))
+        self._rate_limit_settings(env)
 
         self.PASSWORD_HASH_PROFILE = env.get("PASSWORD_HASH_PROFILE", "default")
 
@@ -114,6 +142,28 @@ class Config:
         self.OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
         self.OPENAPI_SWAGGER_UI_CONFIG = {"persistAuthorization": True}
 
+    def _cookie_settings(self, env):
+        """Tokens in httpOnly cookies (browser SPAs) besides Bearer headers."""
+        self.JWT_TOKEN_LOCATION = ["headers"]
+        if _bool(env, "JWT_COOKIES", True):
+            self.JWT_TOKEN_LOCATION.append("cookies")
+        self.JWT_COOKIE_SECURE = _bool(env, "JWT_COOKIE_SECURE", True)
+        self.JWT_COOKIE_SAMESITE = env.get("JWT_COOKIE_SAMESITE", "Lax")
+        self.JWT_COOKIE_DOMAIN = env.get("JWT_COOKIE_DOMAIN") or None
+        self.JWT_COOKIE_CSRF_PROTECT = _bool(env, "JWT_COOKIE_CSRF_PROTECT", True)
+        self.JWT_REFRESH_COOKIE_PATH = "/api/v1/auth/"
+        self.JWT_REFRESH_CSRF_COOKIE_PATH = "/api/v1/auth/"
+        self.JWT_SESSION_COOKIE = False
+
+    def _rate_limit_settings(self, env):
+        """Flask-Limiter: Redis when there is one, else in-process; limits in its notation."""
+        self.RATELIMIT_ENABLED = _bool(env, "RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_STRATEGY = "moving-window"
+        for name, default in RATE_LIMITS.items():
+            setattr(self, name, env.get(name, default))
+
     def check(self):
         """Refuse settings that would run the app unsafely."""
         if self.LOG_FORMAT not in {"text", "json"}:
@@ -132,6 +182,9 @@ class TestingConfig(Config):
     def __init__(self, env=None):
         super().__init__(env)
         self.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105 (a profile name)
+        # Most tests log in often from one address; rate-limit tests switch limits on.
+        self.RATELIMIT_ENABLED = _bool(env, "RATELIMIT_ENABLED", False)
+        self.FORGOT_MIN_SECONDS = float(env.get("FORGOT_MIN_SECONDS", "0"))
 
 
 class ProductionConfig(Config):

@@ -96,6 +96,7 @@ def make_app(tmp_path, pg_engine, sqlite_template):
 
     yield factory
     for app in apps:
+        app.extensions["mail"].close()
         app.extensions["db.engine"].dispose()
         flush_test_keys(app)
         app.extensions["store"].close()

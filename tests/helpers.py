@@ -1,5 +1,9 @@
 """Assertions and helpers shared by the tests."""
 
+import re
+from email import message_from_bytes, policy
+from pathlib import Path
+
 PASSWORD = "correct horse battery"
 
 
@@ -21,3 +25,34 @@ def assert_problem(response, status, code=None):
     for leak in ("Traceback", "sqlalchemy", "SELECT ", "psycopg", "SECRET"):
         assert leak not in text_body
     return body
+
+
+def outbox(app):
+    """The emails the app wrote to its `file://` outbox, oldest first."""
+    app.extensions["mail"].wait()
+    folder = Path(app.config["MAIL_URL"].removeprefix("file://"))
+    files = sorted(folder.glob("*.eml")) if folder.exists() else []
+    return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+
+
+def mails_to(app, email):
+    return [m for m in outbox(app) if m["To"] == email]
+
+
+def text_body(message):
+    return message.get_body(("plain",)).get_content()
+
+
+def link_token(message, path):
+    """The token of the `{FRONTEND_URL}/{path}?token=…` link in the email."""
+    found = re.search(rf"https://cisip\.example/{path}\?token=([\w-]+)", text_body(message))
+    assert found, text_body(message)
+    return found.group(1)
+
+
+def assert_login_ended(client, tokens):
+    """Both tokens of the login answer 401 `token_revoked`."""
+    assert_problem(client.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])),
+                   401, "token_revoked")
+    assert_problem(client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])),
+                   401, "token_revoked")

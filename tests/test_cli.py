@@ -56,6 +56,18 @@ def test_seed_demo_logins_work(runner, client):
     assert response.status_code == 200
 
 
+def test_seed_demo_members_are_people_of_the_article(runner, client):
+    first = runner.invoke(args=["seed", "demo"])
+    second = runner.invoke(args=["seed", "demo"])
+    assert "6 members added" in first.output and "0 members added" in second.output
+    tokens = client.post("/api/v1/auth/login", json={"email": "wang.mingyang@cisip.example",
+                                                     "password": "cisip-demo-member"}).json
+    directory = client.get("/api/v1/members", query_string={"q": "GEI"},
+                           headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert [m["full_name"] for m in directory.json["items"]] == ["Wang Mingyang",
+                                                                 "Wu Wensheng"]
+
+
 @pytest.mark.parametrize("env", ["production"])
 def test_seed_demo_refuses_production(make_app, env):
     app = make_app(APP_ENV=env)

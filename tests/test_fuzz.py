@@ -54,6 +54,8 @@ def spec_operations():
             for method in item if method in {"get", "post", "put", "patch", "delete"}]
 
 
+# schemathesis' own strategies use `random`, which Hypothesis warns about.
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 @pytest.mark.parametrize(("method", "path"), spec_operations())
 def test_operation_conforms_to_the_spec(fuzz_app, callers, method, path):
     if path.endswith(("/logout", "/logout-all")):

@@ -18,7 +18,8 @@ def test_spec_is_openapi_3_1_with_bearer_security(client):
     assert spec["openapi"] == "3.1.0"
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     post = spec["paths"]["/api/v1/parks"]["post"]
-    assert post["security"] == [{"bearerAuth": []}]
+    assert post["security"] == [{"bearerAuth": []}, {"cookieAuth": []}]
+    assert spec["components"]["securitySchemes"]["cookieAuth"]["in"] == "cookie"
     assert {"401", "403", "409", "422"} <= set(post["responses"])
 
 

@@ -56,6 +56,9 @@ class Member(IdMixin, TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(35), default="en")
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    email_verified_at: Mapped[datetime | None]
+    # Set when the member was deleted: the row stays, anonymised, for authored content.
+    deleted_at: Mapped[datetime | None]
 
     park = relationship("Park", lazy="joined")
 

@@ -1,10 +1,24 @@
-"""Member schemas: profiles and the fields a member may edit on their own."""
+"""Member schemas: profiles, the directory's filters, invitations and administration."""
 
 import marshmallow as ma
 from marshmallow import validate
 
-from api.schemas.base import BaseSchema, CountryCode, LanguageTag, Timestamp, WebURL, text
+from api.auth import current_member
+from api.models import MemberStatus, Role
+from api.pagination import ListArgsSchema
+from api.schemas.base import (
+    BaseSchema,
+    CountryCode,
+    LanguageTag,
+    Slug,
+    Timestamp,
+    WebURL,
+    text,
+)
 from api.schemas.park import ParkSummarySchema
+
+# Shown only to admins and to the member themself.
+PRIVATE_FIELDS = ("email", "last_login_at", "email_verified_at")
 
 
 class MemberSummarySchema(ma.Schema):
@@ -28,7 +42,18 @@ class MemberSchema(MemberSummarySchema):
                               metadata={"enum": ["pending", "active", "suspended"]})
     language = ma.fields.String(dump_only=True)
     created_at = Timestamp(dump_only=True)
-    last_login_at = Timestamp(dump_only=True, allow_none=True)
+    last_login_at = Timestamp(dump_only=True, allow_none=True, metadata={
+        "description": "Shown to admins and to the member alone."})
+    email_verified_at = Timestamp(dump_only=True, allow_none=True, metadata={
+        "description": "Shown to admins and to the member alone."})
+
+    @ma.post_dump(pass_original=True)
+    def hide_private_fields(self, data, member, **_kwargs):
+        viewer = current_member()
+        if viewer is None or (viewer.id != member.id and not viewer.has_role(Role.ADMIN)):
+            for field in PRIVATE_FIELDS:
+                data.pop(field, None)
+        return data
 
 
 class ProfileUpdateSchema(BaseSchema):
@@ -42,3 +67,33 @@ class ProfileUpdateSchema(BaseSchema):
     bio = text(5000, allow_none=True)
     photo_url = WebURL(allow_none=True, validate=validate.Length(max=2048))
     language = LanguageTag()
+
+
+class MemberQueryArgsSchema(ListArgsSchema):
+    SORT_FIELDS = ("full_name", "created_at", "last_login_at")
+    DEFAULT_SORT = "full_name"
+
+    q = text(200, min_length=1,
+             metadata={"description": "Words in the name, organisation or title."})
+    country = CountryCode()
+    park = Slug()  # a park id (UUID) has the shape of a slug too
+    role = ma.fields.Enum(Role, by_value=True, metadata={"description": "Admins only."})
+    status = ma.fields.Enum(MemberStatus, by_value=True,
+                            metadata={"description": "Admins only."})
+
+
+class MemberInviteSchema(BaseSchema):
+    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
+    full_name = text(200, min_length=1, required=True)
+    role = ma.fields.Enum(Role, by_value=True, required=True)
+    title = text(200, allow_none=True)
+    organization = text(200, allow_none=True)
+    country = CountryCode(allow_none=True)
+    park_id = ma.fields.UUID(allow_none=True)
+
+
+class MemberAdminUpdateSchema(BaseSchema):
+    """What an admin changes: approve (`status: active`), suspend, or change the role."""
+
+    role = ma.fields.Enum(Role, by_value=True)
+    status = ma.fields.Enum(MemberStatus, by_value=True)

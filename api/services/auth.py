@@ -1,4 +1,4 @@
-"""Logins and tokens: log in, rotate refresh tokens, end logins."""
+"""Logins and tokens: log in, rotate refresh tokens, list and end logins."""
 
 import uuid
 from datetime import timedelta
@@ -8,13 +8,19 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import func, select
 
 from api.auth import forget_session
-from api.errors import APIError, Forbidden, Unauthorized
+from api.errors import APIError, Forbidden, NotFound, Unauthorized
 from api.extensions import db
-from api.models import AuthSession, Member, MemberStatus, Park
+from api.models import AuditEventType, AuthSession, Member, MemberStatus, Park
 from api.models.base import utcnow
+from api.pagination import paginate
 from api.security import hash_password
+from api.services.audit import record
 
 _DUMMY_HASH: dict[str, str] = {}
+
+
+SESSION_SORT_COLUMNS = {"created_at": AuthSession.created_at,
+                        "last_used_at": AuthSession.last_used_at}
 
 
 def find_member_by_email(email):
@@ -26,15 +32,25 @@ def authenticate(email, password):
     member = find_member_by_email(email)
     if member is None:
         _spend_hash_time(password)
-        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+        _fail(None, "unknown_email", Unauthorized("Wrong email or password.",
+                                                  code="invalid_credentials"))
     if not member.check_password(password):
-        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+        _fail(member, "wrong_password", Unauthorized("Wrong email or password.",
+                                                     code="invalid_credentials"))
     if member.status is MemberStatus.PENDING:
-        raise Forbidden("This account is waiting for verification or approval.",
-                        code="account_pending")
+        _fail(member, "account_pending", Forbidden(
+            "This account is waiting for verification or approval.", code="account_pending"))
     if member.status is MemberStatus.SUSPENDED:
-        raise Forbidden("This account is suspended.", code="account_suspended")
+        _fail(member, "account_suspended", Forbidden("This account is suspended.",
+                                                     code="account_suspended"))
     return member
+
+
+def _fail(member, reason, error):
+    """Record a failed login in the audit trail, then answer `error`."""
+    with db.transaction():
+        record(AuditEventType.LOGIN_FAILED, member, reason=reason)
+    raise error
 
 
 def _spend_hash_time(password):
@@ -57,6 +73,7 @@ def login(email, password, user_agent=None, ip_address=None):
     member.last_login_at = now
     with db.transaction():
         db.session.add(session)
+        record(AuditEventType.LOGIN_SUCCEEDED, member, session_id=str(session.id))
     return token_pair(session)
 
 
@@ -112,6 +129,44 @@ def logout(session_id):
     session = db.session.get(AuthSession, session_id)
     if session is not None:
         end_sessions([session])
+
+
+def active_sessions(member):
+    return (select(AuthSession)
+            .where(AuthSession.member_id == member.id, AuthSession.revoked_at.is_(None),
+                   AuthSession.expires_at > utcnow()))
+
+
+def list_sessions(member, current_session_id, args):
+    """One page of the member's active logins, the one making the request marked `current`."""
+    page = paginate(db.session, active_sessions(member), args, SESSION_SORT_COLUMNS)
+    for session in page.items:
+        session.current = session.id == current_session_id
+    return page
+
+
+def end_session(member, session_id):
+    """End one of the member's own logins; 404 for any other."""
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.member_id != member.id or not session.is_active:
+        raise NotFound("You have no active login with this id.")
+    with db.transaction():
+        record(AuditEventType.SESSIONS_ENDED, member, actor=member, session_id=str(session.id))
+    end_sessions([session])
+
+
+def logout_everywhere(member):
+    with db.transaction():
+        record(AuditEventType.SESSIONS_ENDED, member, actor=member, session_id="all")
+    end_member_sessions(member)
+
+
+def end_member_sessions(member, keep=None):
+    """End every login of `member`, except the login `keep` (an id) when given."""
+    sessions = [session for session in db.session.scalars(active_sessions(member))
+                if session.id != keep]
+    end_sessions(sessions)
+    return len(sessions)
 
 
 def update_profile(member, data):

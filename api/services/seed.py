@@ -69,6 +69,15 @@ DEMO_LOGINS: list[dict[str, Any]] = [
      "full_name": "Song Qi", "title": "President", "country": "CN",
      "organization": "Peking University Science Park",
      "park": "peking-university-science-park"},
+    {"email": "wu.wensheng@cisip.example", "password": "cisip-demo-member", "role": Role.MEMBER,
+     "full_name": "Wu Wensheng", "title": "General Manager", "country": "CN",
+     "organization": "GEI"},
+    {"email": "wang.mingyang@cisip.example", "password": "cisip-demo-member",
+     "role": Role.MEMBER, "full_name": "Wang Mingyang",
+     "title": "Director of International Business", "country": "CN", "organization": "GEI"},
+    {"email": "eduardo.correia@cisip.example", "password": "cisip-demo-member",
+     "role": Role.MEMBER, "full_name": "Eduardo Baptista Correia", "title": "CEO",
+     "country": "PT", "organization": "Taguspark", "park": "taguspark"},
 ]
 
 

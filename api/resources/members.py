@@ -1,0 +1,84 @@
+"""Members: the member directory and its administration."""
+
+from flask import url_for
+from flask.views import MethodView
+
+from api.auth import current_member
+from api.blueprint import Blueprint
+from api.models import Role
+from api.schemas.member import (
+    MemberAdminUpdateSchema,
+    MemberInviteSchema,
+    MemberQueryArgsSchema,
+    MemberSchema,
+)
+from api.services import members
+
+blp = Blueprint("members", __name__, url_prefix="/api/v1/members",
+                description="The member directory (members only) and its administration.")
+
+
+@blp.route("")
+class Members(MethodView):
+    @blp.auth_required()
+    @blp.arguments(MemberQueryArgsSchema, location="query")
+    @blp.paginated(MemberSchema)
+    @blp.problem(403, "`role` and `status` filters are for admins.")
+    def get(self, args):
+        """List members.
+
+        Filter by words (`q`, in name, organisation and title), `country` and `park` (id
+        or slug); admins also by `role` and `status`, and they see pending and suspended
+        accounts too. A member's `email` and `last_login_at` are shown to admins and to
+        the member alone. Sort by `full_name` (default), `created_at` or `last_login_at`.
+        """
+        return members.list_members(current_member(), args)
+
+    @blp.auth_required(Role.ADMIN)
+    @blp.arguments(MemberInviteSchema)
+    @blp.response(201, MemberSchema)
+    @blp.problem(409, "A member with this email exists.")
+    def post(self, data):
+        """Invite a member.
+
+        Creates an active member and emails them a link to
+        `{FRONTEND_URL}/reset-password?token=…` to choose their password (it works once,
+        for 7 days by default).
+        """
+        member = members.invite_member(current_member(), data)
+        return member, 201, {"Location": url_for("members.MemberById", member_id=member.id)}
+
+
+@blp.route("/<uuid:member_id>")
+class MemberById(MethodView):
+    @blp.auth_required()
+    @blp.response(200, MemberSchema)
+    @blp.problem(404, "No member has this id (or it is not visible to you).")
+    def get(self, member_id):
+        """Retrieve a member's profile."""
+        return members.get_member(current_member(), member_id)
+
+    @blp.auth_required(Role.ADMIN)
+    @blp.arguments(MemberAdminUpdateSchema)
+    @blp.response(200, MemberSchema)
+    @blp.problem(404, "No member has this id.")
+    def patch(self, data, member_id):
+        """Approve, suspend or change the role of a member.
+
+        `status: active` approves an application (or lifts a suspension); `status:
+        suspended` also ends every login of the member at once. Admins cannot change
+        their own role or status (403).
+        """
+        return members.update_member(current_member(), member_id, data)
+
+    @blp.auth_required()
+    @blp.response(204)
+    @blp.problem(403, "Members can delete only their own account.")
+    @blp.problem(404, "No member has this id.")
+    def delete(self, member_id):
+        """Delete a member (admins), or your own account.
+
+        The member's personal data is removed and every login ends; what they authored
+        stays, shown without them ("Former member").
+        """
+        members.delete_member(current_member(), member_id)
