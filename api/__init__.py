@@ -10,11 +10,12 @@ from api.errors import register_error_handlers
 from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
 from api.logs import configure_logging, init_request_ids
-from api.resources import auth, health, parks
+from api.resources import auth, health, media, parks, reports
+from api.storage import init_storage
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
-BLUEPRINTS = (auth.blp, parks.blp, health.blp)
+BLUEPRINTS = (auth.blp, parks.blp, reports.blp, media.blp, health.blp)
 
 
 def create_app(config=None):
@@ -33,6 +34,7 @@ def create_app(config=None):
 def register_extensions(app):
     db.init_app(app)
     init_store(app)
+    init_storage(app)
     register_jwt_callbacks(init_jwt(app))
     init_request_ids(app)
     init_http_cache(app)

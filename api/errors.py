@@ -39,6 +39,9 @@ ERROR_CODES = {
     "token_expired": "The token has expired; refresh it or log in again.",
     "token_revoked": "The login behind the token has ended.",
     "duplicate": "A unique value (such as a slug or an email) is already taken.",
+    "range_not_satisfiable": "The requested byte range is outside the file.",
+    "link_invalid": "The signed link is malformed, tampered with or for something else.",
+    "link_expired": "The signed link has expired; ask for a new one.",
 }
 
 

@@ -2,7 +2,10 @@
 
 from api.models.auth_session import AuthSession
 from api.models.base import Base
+from api.models.media import Media
 from api.models.member import Member, MemberStatus, Role
 from api.models.park import Park
+from api.models.report import Access, Report, ReportDownload, report_parks
 
-__all__ = ["AuthSession", "Base", "Member", "MemberStatus", "Park", "Role"]
+__all__ = ["Access", "AuthSession", "Base", "Media", "Member", "MemberStatus", "Park", "Report",
+           "ReportDownload", "Role", "report_parks"]
