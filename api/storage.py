@@ -47,6 +47,18 @@ def _chunks(stream, length):
         stream.close()
 
 
+class _CountingReader:
+    """A read-only view of a stream that counts bytes (boto3 closes what it uploads)."""
+
+    def __init__(self, stream):
+        self.stream, self.count = stream, 0
+
+    def read(self, size=-1):
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
+
+
 class FileStorage:
     """Objects as files under a root folder."""
 
@@ -125,10 +137,10 @@ class S3Storage:
         return error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}
 
     def save(self, key, fileobj, content_type):
-        start = fileobj.tell()
-        self.client.upload_fileobj(fileobj, self.bucket, self._key(key),
+        reader = _CountingReader(fileobj)
+        self.client.upload_fileobj(reader, self.bucket, self._key(key),
                                    ExtraArgs={"ContentType": content_type})
-        return fileobj.tell() - start
+        return reader.count
 
     def open(self, key, start=0, end=None):
         from botocore.exceptions import ClientError
