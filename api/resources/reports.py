@@ -9,6 +9,7 @@ from api.models import Role
 from api.schemas.report import (
     DownloadLinkSchema,
     DownloadQueryArgsSchema,
+    ReportCreateBodySchema,
     ReportCreateFileSchema,
     ReportCreateSchema,
     ReportDownloadArgsSchema,
@@ -44,6 +45,8 @@ class Reports(MethodView):
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportCreateSchema, location="form")
     @blp.arguments(ReportCreateFileSchema, location="files", unknown=ma.RAISE)
+    @blp.doc(requestBody={"required": True, "content": {
+        "multipart/form-data": {"schema": ReportCreateBodySchema}}})
     @blp.response(201, ReportSchema)
     @blp.problem(409, "The slug is already taken.")
     @blp.problem(413, "The file is larger than the limit (REPORT_MAX_BYTES).")

@@ -92,6 +92,11 @@ class ReportCreateFileSchema(BaseSchema):
                             "size-limited). Optional: a report may be announced first."})
 
 
+class ReportCreateBodySchema(ReportCreateSchema, ReportCreateFileSchema):
+    """The whole multipart body of a create: form fields and the `file` part (for the docs;
+    the form fields and the file are validated by the two schemas above)."""
+
+
 class ReportQueryArgsSchema(ListArgsSchema):
     SORT_FIELDS = ("published_at", "year", "title")
     DEFAULT_SORT = "-published_at"
