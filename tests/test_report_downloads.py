@@ -6,6 +6,7 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,7 +20,7 @@ from api.models import Member, MemberStatus, Report, Role
 from api.serving import content_disposition
 from tests.conftest import flush_test_keys, make_config
 from tests.helpers import PASSWORD, assert_problem, bearer
-from tests.uploads import pdf_bytes, upload
+from tests.uploads import pdf_bytes, s3_endpoint, upload  # noqa: F401 (a fixture)
 
 PDF = pdf_bytes(pages=3)
 SHA = hashlib.sha256(PDF).hexdigest()
@@ -315,3 +316,35 @@ def test_content_disposition_never_breaks_the_header():
     assert "\r" not in header and "\n" not in header
     fallback = header.split("; filename*=")[0]
     assert fallback == 'attachment; filename="evilnameX-Injected: 1.pdf"'
+
+
+def test_link_lifetime_follows_the_setting(make_app, login):
+    app = make_app(DOWNLOAD_LINK_SECONDS=7200)
+    client = app.test_client()
+    report = create_report(client, bearer(login("editor")["access_token"]))
+    member = login("member")
+    link = client.post(f"/api/v1/reports/{report['slug']}/download-link",
+                       headers=bearer(member["access_token"])).json
+    expires = datetime.fromisoformat(link["expires_at"])
+    assert timedelta(seconds=7190) < expires - datetime.now(UTC) <= timedelta(seconds=7200)
+
+
+def test_reports_work_on_s3_storage(make_app, login, s3_endpoint):  # noqa: F811
+    app = make_app(STORAGE_URL="s3://cisip-reports/api", S3_ENDPOINT_URL=s3_endpoint,
+                   AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    storage = app.extensions["storage"]
+    storage.client.create_bucket(Bucket="cisip-reports")
+    client = app.test_client()
+    editor = bearer(login("editor")["access_token"])
+    report = create_report(client, editor)
+    member = bearer(login("member")["access_token"])
+    full = client.get(download_path(report), headers=member)
+    assert (full.status_code, full.data) == (200, PDF)
+    assert full.headers["Content-Length"] == str(len(PDF))
+    part = client.get(download_path(report), headers=member | {"Range": "bytes=100-199"})
+    assert (part.status_code, part.data) == (206, PDF[100:200])
+    keys = [obj["Key"] for obj in storage.client.list_objects_v2(Bucket="cisip-reports")[
+        "Contents"]]
+    assert len(keys) == 1 and keys[0].startswith("api/reports/")
+    assert client.delete(f"/api/v1/reports/{report['slug']}", headers=editor).status_code == 204
+    assert storage.client.list_objects_v2(Bucket="cisip-reports")["KeyCount"] == 0

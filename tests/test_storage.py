@@ -1,30 +1,13 @@
 """The storage module: the folder backend and the S3 backend (against moto's S3 server)."""
 
 import io
-import socket
 
 import pytest
 
 from api.storage import FileStorage, InvalidKey, MissingObject, make_storage, new_key
+from tests.uploads import s3_endpoint  # noqa: F401 (a fixture)
 
 CONTENT = bytes(range(256)) * 1000  # 256 kB: several chunks
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 def s3_storage(endpoint, bucket, prefix="cisip/test"):
@@ -78,7 +61,7 @@ def test_open_streams_in_chunks(storage):
     assert len(chunks) > 1 and max(map(len, chunks)) <= 64 * 1024
 
 
-def test_s3_objects_live_under_the_prefix_with_their_content_type(s3_endpoint, tmp_path):
+def test_s3_objects_live_under_the_prefix_with_their_content_type(s3_endpoint):  # noqa: F811
     storage = s3_storage(s3_endpoint, "prefix-bucket", prefix="/some/prefix/")
     storage.save("media/a.png", io.BytesIO(b"png"), "image/png")
     head = storage.client.head_object(Bucket="prefix-bucket", Key="some/prefix/media/a.png")

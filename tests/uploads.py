@@ -1,7 +1,10 @@
-"""Real files for upload tests, made with Pillow, and files that lie about their type."""
+"""Real files for upload tests, made with Pillow, files that lie about their type, and a
+real S3-compatible server (moto's) to store them in."""
 
 import io
+import socket
 
+import pytest
 from PIL import Image
 
 
@@ -25,3 +28,17 @@ def upload(content, filename, content_type):
 
 
 TEXT = b"just some text, not an image or a PDF\n"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The URL of moto's S3 server, run in a thread on a free local port."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
