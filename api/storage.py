@@ -9,6 +9,7 @@ import os
 import tempfile
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -199,3 +200,14 @@ def init_storage(app):
 
 def get_storage():
     return current_app.extensions["storage"]
+
+
+@contextmanager
+def discard_on_error(key):
+    """Delete the just-stored object `key` (if any) when the block fails, say on a 409."""
+    try:
+        yield
+    except BaseException:
+        if key:
+            get_storage().delete(key)
+        raise

@@ -131,9 +131,10 @@ def test_unknown_file_parts_are_422(client, editor):
     assert "attachment" in assert_problem(response, 422)["errors"]["files"]
 
 
-def test_explicit_slug_that_is_taken_is_409(client, editor):
+def test_explicit_slug_that_is_taken_is_409_and_stores_nothing(client, editor, tmp_path):
     create(client, editor, slug="annual")
     assert_problem(create(client, editor, slug="annual"), 409, "duplicate")
+    assert len([p for p in (tmp_path / "storage").rglob("*") if p.is_file()]) == 1
 
 
 def test_patch_changes_metadata_with_json(client, editor, parks):

@@ -8,7 +8,7 @@ from api.models import Media
 from api.refs import get_or_404
 from api.services.uploads import inspect_image, measure
 from api.serving import stored_file_response
-from api.storage import get_storage, new_key
+from api.storage import discard_on_error, get_storage, new_key
 
 # Stored media never change (a new upload is a new id), so caches may keep them for good.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -22,12 +22,8 @@ def upload_media(upload):
     member = current_member()
     media = Media(storage_key=key, content_type=content_type, size=size, width=width,
                   height=height, sha256=sha256, uploaded_by_id=member.id if member else None)
-    try:
-        with db.transaction():
-            db.session.add(media)
-    except BaseException:
-        get_storage().delete(key)
-        raise
+    with discard_on_error(key), db.transaction():
+        db.session.add(media)
     return media
 
 

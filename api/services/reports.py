@@ -18,7 +18,7 @@ from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
 from api.services.uploads import check_pdf, measure
 from api.serving import requested_range, stored_file_response
-from api.storage import get_storage, new_key
+from api.storage import discard_on_error, get_storage, new_key
 
 SORT_COLUMNS = {"published_at": Report.published_at, "year": Report.year, "title": Report.title}
 LINK_SALT = "report-download-link"
@@ -61,14 +61,9 @@ def create_report(data, upload=None):
     report = Report(access=Access.MEMBERS)
     _apply(report, data, location="form")
     stored = _store_pdf(report, upload) if upload is not None else None
-    try:
-        with db.transaction():
-            assign_slug(report, data.get("slug"), source=report.title)
-            db.session.add(report)
-    except BaseException:
-        if stored:
-            get_storage().delete(stored)
-        raise
+    with discard_on_error(stored), db.transaction():
+        assign_slug(report, data.get("slug"), source=report.title)
+        db.session.add(report)
     return report
 
 
@@ -84,13 +79,8 @@ def update_report(ref, data):
 def replace_file(ref, upload):
     report = get_report(ref)
     old_key = report.file_key
-    new = _store_pdf(report, upload)
-    try:
-        with db.transaction():
-            db.session.add(report)
-    except BaseException:
-        get_storage().delete(new)
-        raise
+    with discard_on_error(_store_pdf(report, upload)), db.transaction():
+        db.session.add(report)
     if old_key:
         get_storage().delete(old_key)
     return report
