@@ -5,6 +5,7 @@ refuses any key that would leave its root. `open` answers an iterable of byte ch
 a byte range, so responses stream without reading whole files into memory.
 """
 
+import logging
 import os
 import tempfile
 import threading
@@ -15,7 +16,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from api.errors import problem
+
 CHUNK_SIZE = 64 * 1024
+logger = logging.getLogger(__name__)
 
 
 class StorageError(Exception):
@@ -77,13 +81,16 @@ class FileStorage:
     def save(self, key, fileobj, content_type):
         """Store `fileobj` (read from its current position) under `key`; answer its size."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         size = 0
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-            while data := fileobj.read(CHUNK_SIZE):
-                tmp.write(data)
-                size += len(data)
-        os.replace(tmp.name, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                while data := fileobj.read(CHUNK_SIZE):
+                    tmp.write(data)
+                    size += len(data)
+            os.replace(tmp.name, path)
+        except OSError as error:
+            raise StorageError(f"Cannot write {key}: {error}") from error
         return size
 
     def open(self, key, start=0, end=None):
@@ -125,8 +132,12 @@ class S3Storage:
         with self._lock:
             if self._client is None:
                 import boto3
+                from botocore.config import Config
 
-                self._client = boto3.client("s3", **self._options)
+                # Short timeouts and few retries: a request waits on this.
+                config = Config(connect_timeout=5, read_timeout=30,
+                                retries={"max_attempts": 3, "mode": "standard"})
+                self._client = boto3.client("s3", config=config, **self._options)
             return self._client
 
     def _key(self, key):
@@ -134,38 +145,32 @@ class S3Storage:
             raise InvalidKey(f"Invalid storage key {key!r}.")
         return self.prefix + key
 
-    def _missing(self, error):
-        return error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}
+    def _call(self, method, key, **kwargs):
+        """Call the client's `method` on `key`, turning its errors into storage errors."""
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(self.client, method)(Bucket=self.bucket, Key=self._key(key), **kwargs)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                raise MissingObject(key) from error
+            raise StorageError(f"S3 {method} failed: {error}") from error
+        except (BotoCoreError, Boto3Error) as error:
+            raise StorageError(f"S3 {method} failed: {error}") from error
 
     def save(self, key, fileobj, content_type):
         reader = _CountingReader(fileobj)
-        self.client.upload_fileobj(reader, self.bucket, self._key(key),
-                                   ExtraArgs={"ContentType": content_type})
+        self._call("upload_fileobj", key, Fileobj=reader, ExtraArgs={"ContentType": content_type})
         return reader.count
 
     def open(self, key, start=0, end=None):
-        from botocore.exceptions import ClientError
-
         byte_range = f"bytes={start}-{'' if end is None else end - 1}"
-        try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=self._key(key),
-                                            Range=byte_range)
-        except ClientError as error:
-            if self._missing(error):
-                raise MissingObject(key) from error
-            raise StorageError(str(error)) from error
+        answer = self._call("get_object", key, Range=byte_range)
         return _chunks(answer["Body"], answer["ContentLength"])
 
     def size(self, key):
-        from botocore.exceptions import ClientError
-
-        try:
-            return self.client.head_object(Bucket=self.bucket, Key=self._key(key))[
-                "ContentLength"]
-        except ClientError as error:
-            if self._missing(error):
-                raise MissingObject(key) from error
-            raise StorageError(str(error)) from error
+        return self._call("head_object", key)["ContentLength"]
 
     def exists(self, key):
         try:
@@ -175,7 +180,7 @@ class S3Storage:
         return True
 
     def delete(self, key):
-        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        self._call("delete_object", key)
 
 
 def make_storage(config):
@@ -196,6 +201,14 @@ def make_storage(config):
 
 def init_storage(app):
     app.extensions["storage"] = make_storage(app.config)
+    app.register_error_handler(StorageError, storage_unavailable)
+
+
+def storage_unavailable(error):
+    """A storage that fails (S3 unreachable, disk full) is 503: retry later."""
+    logger.error("file storage failed: %s", error)
+    return problem(503, "service_unavailable", "File storage is unavailable; try again shortly.",
+                   headers={"Retry-After": "5"})
 
 
 def get_storage():

@@ -1,11 +1,13 @@
 """The storage module: the folder backend and the S3 backend (against moto's S3 server)."""
 
 import io
+import socket
 
 import pytest
 
-from api.storage import FileStorage, InvalidKey, MissingObject, make_storage, new_key
-from tests.uploads import s3_endpoint  # noqa: F401 (a fixture)
+from api.storage import FileStorage, InvalidKey, MissingObject, StorageError, make_storage, new_key
+from tests.helpers import assert_problem
+from tests.uploads import image_bytes, s3_endpoint, upload  # noqa: F401 (a fixture)
 
 CONTENT = bytes(range(256)) * 1000  # 256 kB: several chunks
 
@@ -90,3 +92,31 @@ def test_file_backend_refuses_symlinks_out_of_its_root(tmp_path):
 def test_unknown_storage_url_is_refused():
     with pytest.raises(ValueError, match="STORAGE_URL"):
         make_storage({"STORAGE_URL": "ftp://example.org/x"})
+
+
+def test_a_failing_storage_is_503_problem(make_app, login, tmp_path):
+    (tmp_path / "not-a-folder").write_text("x")
+    app = make_app(STORAGE_URL=f"file://{tmp_path / 'not-a-folder' / 'storage'}")
+    token = login("editor")["access_token"]
+    response = app.test_client().post(
+        "/api/v1/media", headers={"Authorization": f"Bearer {token}"},
+        content_type="multipart/form-data", data={"file": upload(image_bytes(), "a.png",
+                                                                 "image/png")})
+    assert_problem(response, 503, "service_unavailable")
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_an_unreachable_s3_is_a_storage_error():
+    storage = make_storage({
+        "STORAGE_URL": "s3://bucket/x", "S3_ENDPOINT_URL": f"http://127.0.0.1:{closed_port()}",
+        "S3_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing"})
+    with pytest.raises(StorageError) as caught:
+        storage.open("reports/a.pdf")
+    assert not isinstance(caught.value, MissingObject)
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
