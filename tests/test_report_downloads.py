@@ -239,51 +239,70 @@ def test_downloads_list_is_for_editors(client, auth_headers, members_report):
 
 @pytest.fixture
 def committing_app(tmp_path, pg_engine, make_app):
-    """An app whose requests commit for real (no shared outer transaction), for threads."""
-    if pg_engine is None:
-        yield make_app(REPORT_DAILY_DOWNLOAD_QUOTA=1000)
-        return
-    app = create_app(make_config(tmp_path, f"cisip-test:{uuid.uuid4().hex}:",
-                                 REPORT_DAILY_DOWNLOAD_QUOTA=1000))
-    app.extensions["db.sessionmaker"] = sessionmaker(pg_engine, expire_on_commit=False)
-    yield app
-    with app.app_context():
-        database.session.execute(delete(Report))
-        database.session.execute(delete(Member).where(Member.email.like("%@threads.example")))
-        database.session.commit()
-    app.extensions["db.engine"].dispose()
-    flush_test_keys(app)
+    """Make an app whose requests commit for real (no shared outer transaction), with an
+    editor's and a member's Authorization headers, for tests with threads."""
+    apps = []
+
+    def factory(**overrides):
+        if pg_engine is None:
+            app = make_app(**overrides)
+        else:
+            app = create_app(make_config(tmp_path, f"cisip-test:{uuid.uuid4().hex}:",
+                                         **overrides))
+            app.extensions["db.sessionmaker"] = sessionmaker(pg_engine, expire_on_commit=False)
+            apps.append(app)
+        with app.app_context():
+            for role in (Role.EDITOR, Role.MEMBER):
+                member = Member(email=f"{role.value}@threads.example", full_name="T", role=role,
+                                status=MemberStatus.ACTIVE)
+                member.password = PASSWORD
+                database.session.add(member)
+            database.session.commit()
+        return app, token(app, "editor"), token(app, "member")
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            database.session.execute(delete(Report))
+            database.session.execute(delete(Member).where(Member.email.like("%@threads.example")))
+            database.session.commit()
+        app.extensions["db.engine"].dispose()
+        flush_test_keys(app)
 
 
-def test_download_count_is_exact_under_concurrent_downloads(committing_app):
-    app = committing_app
-    with app.app_context():
-        for role in (Role.EDITOR, Role.MEMBER):
-            member = Member(email=f"{role.value}@threads.example", full_name="T", role=role,
-                            status=MemberStatus.ACTIVE)
-            member.password = PASSWORD
-            database.session.add(member)
-        database.session.commit()
+def token(app, role):
+    response = app.test_client().post("/api/v1/auth/login", json={
+        "email": f"{role}@threads.example", "password": PASSWORD})
+    return bearer(response.json["access_token"])
 
-    def token(role):
-        response = app.test_client().post("/api/v1/auth/login", json={
-            "email": f"{role}@threads.example", "password": PASSWORD})
-        return bearer(response.json["access_token"])
 
-    editor, member = token("editor"), token("member")
-    report = create_report(app.test_client(), editor)
-
+def download_in_threads(app, report, headers, times):
     def download(_):
-        response = app.test_client().get(download_path(report), headers=member)
+        response = app.test_client().get(download_path(report), headers=headers)
         return response.status_code, len(response.data)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(download, range(40)))
-    assert results == [(200, len(PDF))] * 40
+        return list(pool.map(download, range(times)))
+
+
+def test_download_count_is_exact_under_concurrent_downloads(committing_app):
+    app, editor, member = committing_app(REPORT_DAILY_DOWNLOAD_QUOTA=1000)
+    report = create_report(app.test_client(), editor)
+    assert download_in_threads(app, report, member, 40) == [(200, len(PDF))] * 40
     client = app.test_client()
     assert count(client, editor, report) == 40
     listing = client.get(f"/api/v1/reports/{report['id']}/downloads", headers=editor)
     assert listing.json["pagination"]["total"] == 40
+
+
+def test_daily_quota_holds_under_concurrent_downloads(committing_app, pg_engine):
+    if pg_engine is None:
+        pytest.skip("exact under concurrency on PostgreSQL (row lock); SQLite is single-user")
+    app, editor, member = committing_app(REPORT_DAILY_DOWNLOAD_QUOTA=5)
+    report = create_report(app.test_client(), editor)
+    statuses = sorted(status for status, _ in download_in_threads(app, report, member, 16))
+    assert statuses == [200] * 5 + [429] * 11
+    assert count(app.test_client(), editor, report) == 5
 
 
 def test_seed_adds_the_2021_report_once(app, runner, client, auth_headers):

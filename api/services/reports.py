@@ -175,7 +175,7 @@ def _is_new_download(report, byte_range):
 def _record_download(report, member, via_link):
     with db.transaction():
         if report.access is Access.MEMBERS and member is not None:
-            _check_quota(member)
+            _check_quota(member, lock=True)
             db.session.add(ReportDownload(
                 report_id=report.id, member_id=member.id, via_link=via_link,
                 ip=request.remote_addr, user_agent=request.user_agent.string[:300] or None))
@@ -185,8 +185,14 @@ def _record_download(report, member, via_link):
                            .execution_options(synchronize_session=False))
 
 
-def _check_quota(member):
-    """429 once the member has had REPORT_DAILY_DOWNLOAD_QUOTA downloads today (UTC)."""
+def _check_quota(member, lock=True):
+    """429 once the member has had REPORT_DAILY_DOWNLOAD_QUOTA downloads today (UTC).
+
+    With `lock`, the member's row is locked first (PostgreSQL) so that concurrent downloads
+    of one member are counted one after the other and the quota holds exactly.
+    """
+    if lock:
+        db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
     now = utcnow()
     midnight = datetime(now.year, now.month, now.day, tzinfo=UTC)
     used = db.session.scalar(select(func.count()).where(
