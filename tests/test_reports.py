@@ -214,10 +214,12 @@ class TestVisibility:
     @pytest.fixture(autouse=True)
     def reports(self, client, editor):
         future = (datetime.now(UTC) + timedelta(days=3)).isoformat()
-        create(client, editor, title="Published", published_at="2021-12-09T00:00:00Z")
-        create(client, editor, title="Draft", published_at="")
-        create(client, editor, {"title": "Draft", "year": "2021"}, content=None, slug="draft")
-        create(client, editor, title="Scheduled", published_at=future, slug="scheduled")
+        for response in (
+            create(client, editor, title="Published", published_at="2021-12-09T00:00:00Z"),
+            create(client, editor, {"title": "Draft", "year": "2021"}, slug="draft"),
+            create(client, editor, title="Scheduled", published_at=future, slug="scheduled"),
+        ):
+            assert response.status_code == 201, response.json
 
     @pytest.mark.parametrize("role", [None, "member"])
     def test_public_reads_show_published_reports_only(self, client, auth_headers, role):
