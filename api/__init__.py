@@ -14,12 +14,13 @@ from api.http_cache import init_http_cache
 from api.limits import init_limiter
 from api.logs import configure_logging, init_request_ids
 from api.mail import init_mail
-from api.resources import admin, auth, health, members, parks
+from api.resources import admin, auth, health, media, members, parks, reports
 from api.security_headers import init_security_headers
+from api.storage import init_storage
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
-BLUEPRINTS = (auth.blp, members.blp, parks.blp, admin.blp, health.blp)
+BLUEPRINTS = (auth.blp, members.blp, parks.blp, reports.blp, media.blp, admin.blp, health.blp)
 
 
 def create_app(config=None):
@@ -48,6 +49,7 @@ def trust_proxies(app):
 def register_extensions(app):
     db.init_app(app)
     init_store(app)
+    init_storage(app)
     register_jwt_callbacks(init_jwt(app))
     init_security_headers(app)
     init_request_ids(app)

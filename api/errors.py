@@ -42,6 +42,9 @@ ERROR_CODES = {
     "csrf_failed": "A cookie-authenticated write without the matching X-CSRF-TOKEN header.",
     "invalid_token": "The emailed token is unknown, used, superseded or expired.",
     "invalid_password": "The current password is wrong.",
+    "range_not_satisfiable": "The requested byte range is outside the file.",
+    "link_invalid": "The signed link is malformed, tampered with or for something else.",
+    "link_expired": "The signed link has expired; ask for a new one.",
 }
 
 

@@ -90,7 +90,15 @@ class Config:
         self.CORS_ORIGINS = _list(env, "CORS_ORIGINS")
         self.MAIL_URL = env.get("MAIL_URL", f"file://{INSTANCE_DIR / 'outbox'}")
         self.STORAGE_URL = env.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'storage'}")
+        self.S3_ENDPOINT_URL = env.get("S3_ENDPOINT_URL") or None
+        self.S3_REGION = env.get("S3_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        self.AWS_ACCESS_KEY_ID = env.get("AWS_ACCESS_KEY_ID") or None
+        self.AWS_SECRET_ACCESS_KEY = env.get("AWS_SECRET_ACCESS_KEY") or None
         self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+        self.MEDIA_MAX_BYTES = _int(env, "MEDIA_MAX_BYTES", 5 * 1024 * 1024)
+        self.REPORT_MAX_BYTES = _int(env, "REPORT_MAX_BYTES", 15 * 1024 * 1024)
+        self.DOWNLOAD_LINK_SECONDS = _int(env, "DOWNLOAD_LINK_SECONDS", 10 * 60)
+        self.REPORT_DAILY_DOWNLOAD_QUOTA = _int(env, "REPORT_DAILY_DOWNLOAD_QUOTA", 50)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
         self.LOG_FORMAT = env.get("LOG_FORMAT") or self.DEFAULT_LOG_FORMAT
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", self.DEFAULT_HSTS_SECONDS)

@@ -1,12 +1,16 @@
 """The demo data set, from the community's article on its 2021 forum. Loading it is idempotent."""
 
+import hashlib
+import io
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from api.extensions import db
-from api.models import Member, MemberStatus, Park, Role
+from api.models import Access, Member, MemberStatus, Park, Report, Role
 from api.refs import make_slug
+from api.storage import get_storage, new_key
 
 SOURCE = "The 2021 Community of International Science-Industry Parks Forum (2021-12-09)"
 
@@ -81,9 +85,78 @@ DEMO_LOGINS: list[dict[str, Any]] = [
 ]
 
 
+REPORT: dict[str, Any] = {
+    "title": "2021 Report on the Development of B&R Science Parks",
+    "year": 2021,
+    "published_at": datetime(2021, 12, 9, tzinfo=UTC),
+    "access": Access.MEMBERS,
+    "summary": (
+        "Released at the 2021 CISIP Forum on the theme \"Digital economy -- a new driving force "
+        "for global recovery\". The report analyzes the new trends in the development of "
+        "science parks, introduces the major events of international science parks in 2020, "
+        "and then focuses on the digital economy development of \"Belt and Road\" Sci&tech "
+        "parks and China's high-tech zones; the main digital economy results in 2020 are "
+        "summarized and prospected at the end of the report, and events of the CISIP in the "
+        "past for more than a year of development are also summarized."
+    ),
+    "parks": ["peking-university-science-park", "pakistan-special-technology-zones-authority",
+              "taguspark"],
+}
+
+
+def demo_pdf(title, lines):
+    """A small, valid one-page PDF (Helvetica text), written by hand."""
+
+    def escape(text):
+        text = text.encode("latin-1", "replace").decode("latin-1")
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    text = [f"BT /F1 16 Tf 56 790 Td ({escape(title)}) Tj /F1 10 Tf"]
+    text += [f"0 -16 Td ({escape(line)}) Tj" for line in lines]
+    content = ("\n".join(text) + "\nET").encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def seed_report():
+    """The 2021 report, members-only, with a generated PDF; answer 1 if it was added."""
+    slug = make_slug(REPORT["title"])
+    if db.session.scalar(select(Report.id).where(Report.slug == slug)) is not None:
+        return 0
+    data = {key: value for key, value in REPORT.items() if key != "parks"}
+    content = demo_pdf(REPORT["title"], [SOURCE, "Demo file of the CISIP API."])
+    key = new_key("reports", "pdf")
+    get_storage().save(key, io.BytesIO(content), "application/pdf")
+    report = Report(slug=slug, file_key=key, file_name=f"{slug}.pdf", file_size=len(content),
+                    file_content_type="application/pdf",
+                    file_sha256=hashlib.sha256(content).hexdigest(), **data)
+    report.parks = list(db.session.scalars(select(Park).where(Park.slug.in_(REPORT["parks"]))
+                                           .order_by(Park.name)))
+    db.session.add(report)
+    return 1
+
+
 def seed_demo():
     """Add whatever of the demo data set is missing; answer counts of what was added."""
-    added = {"parks": 0, "members": 0}
+    added = {"parks": 0, "members": 0, "reports": 0}
     with db.transaction():
         for data in PARKS:
             slug = make_slug(data["name"])
@@ -103,4 +176,5 @@ def seed_demo():
                 member.park = db.session.scalar(select(Park).where(Park.slug == park_slug))
             db.session.add(member)
             added["members"] += 1
+        added["reports"] = seed_report()
     return added

@@ -1,0 +1,47 @@
+"""Media: images for covers and articles, uploaded by editors and served to everyone."""
+
+import marshmallow as ma
+from flask import url_for
+from flask.views import MethodView
+
+from api.blueprint import Blueprint
+from api.models import Role
+from api.schemas.media import MediaSchema, MediaUploadSchema
+from api.services import media
+
+blp = Blueprint("media", __name__, url_prefix="/api/v1/media",
+                description="Images (JPEG, PNG, WebP, GIF) for covers and articles.")
+
+
+@blp.route("")
+class Media(MethodView):
+    @blp.auth_required(Role.EDITOR)
+    @blp.arguments(MediaUploadSchema, location="files", unknown=ma.RAISE)
+    @blp.response(201, MediaSchema)
+    @blp.problem(413, "The image is larger than the limit (MEDIA_MAX_BYTES).")
+    def post(self, files):
+        """Upload an image.
+
+        Send `multipart/form-data` with the image in the `file` part. The type is read
+        from the content (not the file name or the declared type); anything but a JPEG,
+        PNG, WebP or GIF image gives 422 with `errors.files`. The answer's `url` (also
+        the `Location`) serves the image publicly.
+        """
+        item = media.upload_media(files["file"])
+        url = url_for("media.MediaById", media_id=item.id, _external=True)
+        return {**_fields(item), "url": url}, 201, {"Location": url}
+
+
+@blp.route("/<uuid:media_id>")
+class MediaById(MethodView):
+    @blp.response(200, description="The image, with its own content type; cacheable for "
+                  "a year (`immutable`), with an `ETag`.", content_type="image/*")
+    @blp.problem(404, "No image has this id.")
+    def get(self, media_id):
+        """Retrieve an uploaded image."""
+        return media.media_response(media_id)
+
+
+def _fields(item):
+    return {name: getattr(item, name) for name in
+            ("id", "content_type", "size", "width", "height", "created_at")}

@@ -1,0 +1,137 @@
+"""Report schemas: the item, its multipart create form, JSON update, file and downloads."""
+
+from datetime import UTC, datetime
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import validate
+
+from api.models import Access
+from api.pagination import ListArgsSchema
+from api.schemas.base import BaseSchema, Slug, Timestamp, WebURL, text
+from api.schemas.member import MemberSummarySchema
+from api.schemas.park import ParkSummarySchema
+
+YEAR_RANGE = validate.Range(min=1900, max=datetime.now(UTC).year + 1)
+ACCESS_VALUES = [access.value for access in Access]
+
+
+class IdList(ma.fields.List):
+    """UUIDs as a list; in forms as repeated fields or one comma-separated field (or both)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(ma.fields.UUID(), validate=validate.Length(max=100), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            value = [part.strip() for item in value for part in item.split(",") if part.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class ReportFileSchema(ma.Schema):
+    name = ma.fields.String(metadata={"example": "report-2021.pdf"})
+    size = ma.fields.Integer(metadata={"description": "Bytes."})
+    content_type = ma.fields.String(metadata={"example": "application/pdf"})
+    sha256 = ma.fields.String(metadata={"description": "Hex SHA-256 of the file; also its "
+                                        "ETag."})
+
+
+class ReportSummarySchema(ma.Schema):
+    """How other resources show a report."""
+
+    id = ma.fields.UUID(dump_only=True)
+    slug = ma.fields.String(dump_only=True)
+    title = ma.fields.String(dump_only=True)
+    year = ma.fields.Integer(dump_only=True)
+
+
+class ReportSchema(ReportSummarySchema):
+    summary = ma.fields.String(allow_none=True)
+    published_at = Timestamp(allow_none=True, metadata={
+        "description": "Null for a draft; a future time keeps the report hidden until then."})
+    cover_image_url = ma.fields.String(allow_none=True)
+    access = ma.fields.String(metadata={"enum": ACCESS_VALUES})
+    file = ma.fields.Nested(ReportFileSchema, allow_none=True)
+    download_count = ma.fields.Integer()
+    parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema))
+    created_at = Timestamp(dump_only=True)
+    updated_at = Timestamp(dump_only=True)
+
+
+class ReportUpdateSchema(BaseSchema):
+    """Metadata an editor may change (JSON); all optional."""
+
+    title = text(300, min_length=1)
+    slug = Slug()
+    year = ma.fields.Integer(validate=YEAR_RANGE)
+    summary = text(20000, allow_none=True)
+    published_at = Timestamp(allow_none=True)
+    cover_image_url = WebURL(allow_none=True, validate=validate.Length(max=2048))
+    access = ma.fields.String(validate=validate.OneOf(ACCESS_VALUES))
+    park_ids = IdList(metadata={"description": "Parks the report covers, by id. In a "
+                                "multipart form: repeat the field or separate ids with "
+                                "commas."})
+
+
+class ReportCreateSchema(ReportUpdateSchema):
+    """The form fields of a multipart create; `access` defaults to `members`."""
+
+    title = text(300, min_length=1, required=True)
+    year = ma.fields.Integer(validate=YEAR_RANGE, required=True)
+
+
+class ReportFileUploadSchema(BaseSchema):
+    file = Upload(required=True, metadata={"description": "The report as a PDF (checked by "
+                                           "content; size-limited by REPORT_MAX_BYTES)."})
+
+
+class ReportCreateFileSchema(BaseSchema):
+    file = Upload(metadata={"description": "The report as a PDF (checked by content; "
+                            "size-limited). Optional: a report may be announced first."})
+
+
+class ReportCreateBodySchema(ReportCreateSchema, ReportCreateFileSchema):
+    """The whole multipart body of a create: form fields and the `file` part (for the docs;
+    the form fields and the file are validated by the two schemas above)."""
+
+
+class ReportQueryArgsSchema(ListArgsSchema):
+    SORT_FIELDS = ("published_at", "year", "title")
+    DEFAULT_SORT = "-published_at"
+
+    q = ma.fields.String(validate=validate.Length(min=1, max=200),
+                         metadata={"description": "Words to look for in title and summary."})
+    year = ma.fields.Integer(validate=YEAR_RANGE)
+    park = ma.fields.String(validate=validate.Length(min=1, max=220),
+                            metadata={"description": "A park's id or slug."})
+    access = ma.fields.String(validate=validate.OneOf(ACCESS_VALUES))
+
+
+class DownloadLinkSchema(ma.Schema):
+    url = ma.fields.String(metadata={"description": "Follow it without an Authorization "
+                                     "header; it works until `expires_at`."})
+    expires_at = Timestamp()
+
+
+class DownloadQueryArgsSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    link = ma.fields.String(validate=validate.Length(max=1000), metadata={
+        "description": "The signed token of a download link (see `POST …/download-link`)."})
+
+
+class ReportDownloadSchema(ma.Schema):
+    id = ma.fields.UUID()
+    member = ma.fields.Nested(MemberSummarySchema, allow_none=True)
+    downloaded_at = Timestamp()
+    ip = ma.fields.String(allow_none=True)
+    user_agent = ma.fields.String(allow_none=True)
+    via_link = ma.fields.Boolean()
+
+
+class ReportDownloadArgsSchema(ListArgsSchema):
+    SORT_FIELDS = ("downloaded_at",)
+    DEFAULT_SORT = "-downloaded_at"

@@ -1,0 +1,251 @@
+"""Reports: the catalogue, PDF files, downloads (direct and by signed link) and their record."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
+
+from flask import current_app, request, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from api.auth import current_member
+from api.errors import APIError, Forbidden, NotFound, Unauthorized
+from api.extensions import db
+from api.models import Access, Member, MemberStatus, Park, Report, ReportDownload, Role
+from api.models.base import utcnow
+from api.pagination import paginate
+from api.refs import assign_slug, get_or_404, ref_filter
+from api.services.uploads import check_pdf, measure
+from api.serving import requested_range, stored_file_response
+from api.storage import discard_on_error, get_storage, new_key
+
+SORT_COLUMNS = {"published_at": Report.published_at, "year": Report.year, "title": Report.title}
+LINK_SALT = "report-download-link"
+PDF = "application/pdf"
+
+
+def is_editor(member=None):
+    member = member or current_member()
+    return member is not None and member.has_role(Role.EDITOR)
+
+
+def visible_reports(member=None):
+    """Reports the caller may see: editors all, everyone else the published ones."""
+    stmt = select(Report).options(selectinload(Report.parks))
+    if not is_editor(member):
+        stmt = stmt.where(Report.published_at.is_not(None), Report.published_at <= utcnow())
+    return stmt
+
+
+def list_reports(args):
+    stmt = visible_reports()
+    if "q" in args:
+        words = args["q"].lower()
+        stmt = stmt.where(or_(*(func.lower(column).contains(words, autoescape=True)
+                                for column in (Report.title, Report.summary))))
+    if "year" in args:
+        stmt = stmt.where(Report.year == args["year"])
+    if "access" in args:
+        stmt = stmt.where(Report.access == Access(args["access"]))
+    if "park" in args:
+        stmt = stmt.where(Report.parks.any(ref_filter(Park, args["park"])))
+    return paginate(db.session, stmt, args, SORT_COLUMNS)
+
+
+def get_report(ref, member=None):
+    return get_or_404(Report, ref, visible_reports(member))
+
+
+def create_report(data, upload=None):
+    report = Report(access=Access.MEMBERS)
+    _apply(report, data, location="form")
+    stored = _store_pdf(report, upload) if upload is not None else None
+    with discard_on_error(stored), db.transaction():
+        assign_slug(report, data.get("slug"), source=report.title)
+        db.session.add(report)
+    return report
+
+
+def update_report(ref, data):
+    report = get_report(ref)
+    _apply(report, data, location="json")
+    with db.transaction():
+        if "slug" in data:
+            assign_slug(report, data["slug"])
+    return report
+
+
+def replace_file(ref, upload):
+    report = get_report(ref)
+    old_key = report.file_key
+    with discard_on_error(_store_pdf(report, upload)), db.transaction():
+        db.session.add(report)
+    if old_key:
+        get_storage().delete(old_key)
+    return report
+
+
+def delete_report(ref):
+    report = get_report(ref)
+    key = report.file_key
+    with db.transaction():
+        db.session.delete(report)
+    if key:
+        get_storage().delete(key)
+
+
+def _apply(report, data, location):
+    for field, value in data.items():
+        if field == "park_ids":
+            report.parks = _parks(value, location)
+        elif field == "access":
+            report.access = Access(value)
+        elif field != "slug":
+            setattr(report, field, value)
+
+
+def _parks(ids, location):
+    parks = db.session.scalars(select(Park).where(Park.id.in_(ids))).all()
+    unknown = set(ids) - {park.id for park in parks}
+    if unknown:
+        raise APIError("The request body is invalid.", status=422,
+                       errors={location: {"park_ids": [f"No park with id {park_id}."
+                                                       for park_id in sorted(map(str, unknown))]}})
+    return sorted(parks, key=lambda park: park.name)
+
+
+def _store_pdf(report, upload):
+    """Check and store the uploaded PDF, pointing `report` at it; answer the new key."""
+    size, sha256 = measure(upload, current_app.config["REPORT_MAX_BYTES"])
+    check_pdf(upload.stream, size)
+    key = new_key("reports", "pdf")
+    get_storage().save(key, upload.stream, PDF)
+    report.file_key, report.file_size, report.file_sha256 = key, size, sha256
+    report.file_content_type = PDF
+    report.file_name = _file_name(upload.filename, report)
+    return key
+
+
+def _file_name(given, report):
+    """The client's file name without any folder or control characters, ending in .pdf."""
+    name = PurePosixPath((given or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:200]
+    if not name:
+        name = f"{report.slug or 'report'}.pdf"
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"
+
+
+# Downloads
+
+
+def download_response(ref, link=None):
+    """Stream the report's file to whoever may have it, counting and recording the download."""
+    if link is not None:
+        report, member = _follow_link(ref, link)
+    else:
+        member = current_member()
+        report = get_report(ref, member)
+        _check_access(report, member)
+    if report.file_key is None:
+        raise NotFound("This report has no file yet.")
+    byte_range = requested_range(report.file_size, report.file_sha256)
+    if _is_new_download(report, byte_range):
+        _record_download(report, member, via_link=link is not None)
+    private = report.access is Access.MEMBERS
+    return stored_file_response(
+        report.file_key, size=report.file_size, content_type=report.file_content_type,
+        etag=report.file_sha256, filename=report.file_name, byte_range=byte_range,
+        cache_control="private, no-store" if private else "no-cache")
+
+
+def _check_access(report, member):
+    if report.access is Access.MEMBERS and member is None:
+        raise Unauthorized("Log in as a member to download this report.", code="token_missing",
+                           headers={"WWW-Authenticate": "Bearer"})
+
+
+def _is_new_download(report, byte_range):
+    """A download starts at byte 0; resumed ranges, HEAD and 304 answers are not new ones."""
+    if request.method == "HEAD" or request.if_none_match.contains(report.file_sha256):
+        return False
+    return byte_range is None or byte_range[0] == 0
+
+
+def _record_download(report, member, via_link):
+    with db.transaction():
+        if report.access is Access.MEMBERS and member is not None:
+            _check_quota(member, lock=True)
+            db.session.add(ReportDownload(
+                report_id=report.id, member_id=member.id, via_link=via_link,
+                ip=request.remote_addr, user_agent=request.user_agent.string[:300] or None))
+        # One atomic UPDATE: concurrent downloads never lose a count.
+        db.session.execute(update(Report).where(Report.id == report.id)
+                           .values(download_count=Report.download_count + 1)
+                           .execution_options(synchronize_session=False))
+
+
+def _check_quota(member, lock=True):
+    """429 once the member has had REPORT_DAILY_DOWNLOAD_QUOTA downloads today (UTC).
+
+    With `lock`, the member's row is locked first (PostgreSQL) so that concurrent downloads
+    of one member are counted one after the other and the quota holds exactly.
+    """
+    if lock:
+        db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+    now = utcnow()
+    midnight = datetime(now.year, now.month, now.day, tzinfo=UTC)
+    used = db.session.scalar(select(func.count()).where(
+        ReportDownload.member_id == member.id, ReportDownload.downloaded_at >= midnight))
+    quota = current_app.config["REPORT_DAILY_DOWNLOAD_QUOTA"]
+    if used >= quota:
+        retry = int((midnight + timedelta(days=1) - now).total_seconds()) + 1
+        raise APIError(f"The daily limit of {quota} report downloads is reached; try again "
+                       "tomorrow (UTC).", status=429, code="rate_limited",
+                       headers={"Retry-After": str(retry)})
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
+
+
+def create_download_link(ref):
+    """A signed URL to the report's file, for the caller, valid DOWNLOAD_LINK_SECONDS."""
+    member = current_member()
+    report = get_report(ref, member)
+    _check_access(report, member)
+    if report.file_key is None:
+        raise NotFound("This report has no file yet.")
+    if report.access is Access.MEMBERS:
+        _check_quota(member)
+    token = _serializer().dumps({"r": str(report.id), "m": str(member.id) if member else None})
+    seconds = current_app.config["DOWNLOAD_LINK_SECONDS"]
+    url = url_for("reports.ReportDownload", ref=str(report.id), link=token, _external=True)
+    return {"url": url, "expires_at": utcnow() + timedelta(seconds=seconds)}
+
+
+def _follow_link(ref, token):
+    """The report and member a signed link was made for; 403 when it is not valid."""
+    try:
+        payload = _serializer().loads(token, max_age=current_app.config["DOWNLOAD_LINK_SECONDS"])
+    except SignatureExpired as error:
+        raise Forbidden("This download link has expired; ask for a new one.",
+                        code="link_expired") from error
+    except BadSignature as error:
+        raise Forbidden("This download link is not valid.", code="link_invalid") from error
+    member = None
+    if payload.get("m"):
+        member = db.session.get(Member, uuid.UUID(payload["m"]))
+        if member is None or member.status is not MemberStatus.ACTIVE:
+            raise Forbidden("This download link is not valid.", code="link_invalid")
+    report = get_report(ref, member)
+    if str(report.id) != payload.get("r"):
+        raise Forbidden("This download link is for another report.", code="link_invalid")
+    _check_access(report, member)
+    return report, member
+
+
+def list_downloads(ref, args):
+    report = get_report(ref)
+    stmt = select(ReportDownload).where(ReportDownload.report_id == report.id)
+    return paginate(db.session, stmt, args, {"downloaded_at": ReportDownload.downloaded_at})
