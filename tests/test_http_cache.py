@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -204,3 +205,28 @@ def test_identical_concurrent_misses_render_once(app):
         thread.join()
     assert len(renders) == 1
     assert [entry["body"] for entry in results] == ['{"items": []}'] * 5
+
+
+class TestScheduledPublication:
+    def test_a_scheduled_report_shows_when_its_time_comes(self, client, auth_headers):
+        """No cached list outlives the moment a scheduled item goes public."""
+        editor = auth_headers("editor")
+        soon = (datetime.now(UTC) + timedelta(seconds=1.5)).isoformat()
+        response = client.post("/api/v1/reports", headers=editor,
+                               content_type="multipart/form-data", data={
+                                   "title": "Report on the Development of B&R Science Parks",
+                                   "year": "2022", "access": "public", "published_at": soon})
+        assert response.status_code == 201, response.json
+        assert client.get("/api/v1/reports").json["items"] == []
+        assert client.get("/api/v1/reports").headers["X-Cache"] == "HIT"
+        time.sleep(1.6)
+        later = client.get("/api/v1/reports")
+        assert [item["year"] for item in later.json["items"]] == [2022]
+
+    def test_published_items_are_cached_as_usual(self, client, auth_headers):
+        editor = auth_headers("editor")
+        client.post("/api/v1/reports", headers=editor, content_type="multipart/form-data",
+                    data={"title": "Annual report", "year": "2020", "access": "public",
+                          "published_at": "2021-01-01T00:00:00Z"})
+        client.get("/api/v1/reports")
+        assert client.get("/api/v1/reports").headers["X-Cache"] == "HIT"

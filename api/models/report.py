@@ -26,6 +26,8 @@ report_parks = Table(
 
 class Report(IdMixin, TimestampMixin, Base):
     __tablename__ = "reports"
+    # Lists that can show or filter by a report (see api/http_cache.py).
+    __cache_lists__ = ("reports", "search")
 
     title: Mapped[str] = mapped_column(String(300))
     slug: Mapped[str] = mapped_column(String(220), unique=True)
@@ -58,6 +60,7 @@ class ReportDownload(IdMixin, Base):
     """One download of a members-only report: who, when, from where."""
 
     __tablename__ = "report_downloads"
+    __cache_public_fields__: frozenset[str] = frozenset()  # no cached response shows these
     __table_args__ = (Index("ix_report_downloads_member_time", "member_id", "downloaded_at"),)
 
     report_id: Mapped[uuid.UUID] = mapped_column(

@@ -5,6 +5,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
+from api.http_cache import cached
 from api.models import Role
 from api.schemas.report import (
     DownloadLinkSchema,
@@ -32,6 +33,7 @@ NOT_FOUND = "No visible report has this id or slug."
 class Reports(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(ReportQueryArgsSchema, location="query")
+    @cached("reports", lists=("reports",))
     @blp.paginated(ReportSchema)
     def get(self, args):
         """List reports.
@@ -66,6 +68,7 @@ class Reports(MethodView):
 @blp.route("/<ref>")
 class ReportByRef(MethodView):
     @blp.auth_required(optional=True)
+    @cached("reports")
     @blp.response(200, ReportSchema)
     @blp.problem(404, NOT_FOUND)
     def get(self, ref):

@@ -16,6 +16,7 @@ from api.models import Access, Member, MemberStatus, Park, Report, ReportDownloa
 from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
+from api.services.publication import published_now
 from api.services.uploads import check_pdf, measure
 from api.serving import requested_range, stored_file_response
 from api.storage import discard_on_error, get_storage, new_key
@@ -34,7 +35,7 @@ def visible_reports(member=None):
     """Reports the caller may see: editors all, everyone else the published ones."""
     stmt = select(Report).options(selectinload(Report.parks))
     if not is_editor(member):
-        stmt = stmt.where(Report.published_at.is_not(None), Report.published_at <= utcnow())
+        stmt = stmt.where(published_now(Report.published_at))
     return stmt
 
 
