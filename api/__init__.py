@@ -10,11 +10,13 @@ from api.errors import register_error_handlers
 from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
 from api.logs import configure_logging, init_request_ids
-from api.resources import auth, health, parks
+from api.resources import auth, health, news, parks, search, speakers
+from api.services.search import init_search
+from api.translations import init_translations
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
-BLUEPRINTS = (auth.blp, parks.blp, health.blp)
+BLUEPRINTS = (auth.blp, parks.blp, news.blp, speakers.blp, search.blp, health.blp)
 
 
 def create_app(config=None):
@@ -36,6 +38,8 @@ def register_extensions(app):
     register_jwt_callbacks(init_jwt(app))
     init_request_ids(app)
     init_http_cache(app)
+    init_translations(app)
+    init_search()
 
 
 def register_blueprints(app, api):

@@ -4,7 +4,7 @@ import functools
 import uuid
 
 from flask import g
-from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
+from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
 from api.cache import get_store
 from api.errors import Forbidden, problem
@@ -99,7 +99,9 @@ def register_jwt_callbacks(jwt):
 
 def current_member():
     """The member making the request, or None for an anonymous one."""
-    return current_user if getattr(g, "_jwt_extended_jwt_user", None) else None
+    # With an optional login and no token the library stores {"loaded_user": None}.
+    loaded = getattr(g, "_jwt_extended_jwt_user", None)
+    return loaded["loaded_user"] if loaded else None
 
 
 def current_session_id():

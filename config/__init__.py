@@ -61,6 +61,8 @@ class Config:
         self.STORAGE_URL = env.get("STORAGE_URL", f"file://{INSTANCE_DIR / 'storage'}")
         self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
+        # Languages content is offered in (Accept-Language is matched against them).
+        self.LANGUAGES = _list(env, "LANGUAGES") or ["en", "zh"]
 
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
             seconds=_int(env, "JWT_ACCESS_TOKEN_SECONDS", 15 * 60)

@@ -48,6 +48,14 @@ class TrimmedString(ma.fields.String):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
+class Label(ma.fields.String):
+    """A short label (an industry, a tag), stored lower-case so that filters match however
+    it was typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return " ".join(super()._deserialize(value, attr, data, **kwargs).lower().split())
+
+
 class LanguageTag(ma.fields.String):
     """A BCP 47 language tag such as `en` or `zh-Hans`."""
 
@@ -55,7 +63,7 @@ class LanguageTag(ma.fields.String):
         super().__init__(
             validate=validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
                                      error="Not a BCP 47 language tag."),
-            metadata={"example": "en"},
+            metadata={"example": "en"} | kwargs.pop("metadata", {}),
             **kwargs,
         )
 
