@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import delete
 
 from api.models import Member
-from tests.content import days_from_now, editor, make_news, make_park, make_speaker  # noqa: F401
+from tests.content import days_from_now
 from tests.helpers import assert_problem
 
 FORUM_BODY = ("<h2>Digital economy</h2><p>The forum brought together more than 60 "
