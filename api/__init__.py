@@ -11,6 +11,7 @@ from api.extensions import db, init_api, init_jwt
 from api.http_cache import init_http_cache
 from api.logs import configure_logging, init_request_ids
 from api.resources import auth, health, news, parks, search, speakers
+from api.services.counts import init_counts
 from api.services.search import init_search
 from api.translations import init_translations
 from config import INSTANCE_DIR, load_config
@@ -40,6 +41,7 @@ def register_extensions(app):
     init_http_cache(app)
     init_translations(app)
     init_search()
+    init_counts()
 
 
 def register_blueprints(app, api):

@@ -66,17 +66,21 @@ class Page:
                 "pages": self.pages}
 
 
-def paginate(session, stmt, args, sort_columns):
+def paginate(session, stmt, args, sort_columns, count=None):
     """Run `stmt` for one page, ordered by `args["sort"]` (a key of `sort_columns`).
 
-    The primary key breaks ties so that pages never overlap or skip items.
+    The primary key breaks ties so that pages never overlap or skip items. `count`, when
+    given, answers the total from a function computing it (a cache, say).
     """
     sort = args["sort"]
     column = sort_columns[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
     entity = stmt.column_descriptions[0]["entity"]
     tiebreak = entity.id.desc() if sort.startswith("-") else entity.id.asc()
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    def compute():
+        return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+    total = count(compute) if count else compute()
     page, per_page = args["page"], args["per_page"]
     items = []
     if (page - 1) * per_page < total:

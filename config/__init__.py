@@ -63,6 +63,8 @@ class Config:
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
         # Languages content is offered in (Accept-Language is matched against them).
         self.LANGUAGES = _list(env, "LANGUAGES") or ["en", "zh"]
+        # How long a list's total may be answered from the cache (0: always count).
+        self.LIST_COUNT_CACHE_SECONDS = _int(env, "LIST_COUNT_CACHE_SECONDS", 30)
 
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
             seconds=_int(env, "JWT_ACCESS_TOKEN_SECONDS", 15 * 60)

@@ -360,3 +360,24 @@ class TestUpdateAndDelete:
         db.session.commit()
         db.session.expire_all()  # the requests below share this test's app context
         assert client.get("/api/v1/news/cisip-forum-2021").json["author"] is None
+
+
+class TestCachedTotals:
+    def total(self, client, query=""):
+        return client.get(f"/api/v1/news?{query}").json["pagination"]["total"]
+
+    def test_writes_show_in_totals_at_once(self, client, editor, make_news, make_park):
+        park = make_park("Taguspark", "PT")
+        make_news("One", park_ids=[park["id"]])
+        assert (self.total(client), self.total(client, "country=PT")) == (1, 1)
+        make_news("Two")
+        assert self.total(client) == 2
+        client.patch("/api/v1/parks/taguspark", json={"country": "ES"}, headers=editor)
+        assert (self.total(client, "country=PT"), self.total(client, "country=ES")) == (0, 1)
+        client.delete("/api/v1/news/one", headers=editor)
+        assert self.total(client) == 1
+
+    def test_totals_are_per_visibility(self, client, editor, make_news):
+        make_news("Draft", status="draft", published_at=None)
+        assert self.total(client) == 0
+        assert client.get("/api/v1/news", headers=editor).json["pagination"]["total"] == 1

@@ -13,6 +13,12 @@ from api.models import Member, News, NewsSpeaker, NewsStatus, Park, Speaker, Spe
 MAX_STATEMENTS = 10
 
 
+@pytest.fixture
+def app(make_app):
+    """List totals are counted every time here (a cached total would save a statement)."""
+    return make_app(LIST_COUNT_CACHE_SECONDS=0)
+
+
 @contextmanager
 def counted_statements():
     statements = []

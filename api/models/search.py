@@ -21,7 +21,8 @@ SEARCHABLE = {}
 # Database objects the migration creates outside the models (per backend).
 DATABASE_ONLY = {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize",
                  "search_fts_config", "search_fts_content", "document",
-                 "ix_search_documents_document", "ix_news_public_order", "ix_news_tags"}
+                 "ix_search_documents_document", "ix_news_public_order", "ix_news_tags",
+                 "ix_news_status_title_id"}
 
 
 class Searchable:

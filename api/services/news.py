@@ -13,6 +13,7 @@ from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
 from api.sanitize import clean_html, summarize
+from api.services.counts import cached_total
 from api.services.parks import get_park, json_list_contains
 from api.services.search import matching_ids
 from api.translations import apply_translations
@@ -41,7 +42,9 @@ def list_news(args):
         raise Forbidden("Only editors may list news that is not published.")
     stmt = _filtered(visible_news(), args).with_only_columns(News.id)
     # A page of ids first (an index scan at any depth), then the items and their relations.
-    page = paginate(db.session, stmt, args, SORT_COLUMNS)
+    visibility = "all" if can_see_unpublished() else "public"
+    page = paginate(db.session, stmt, args, SORT_COLUMNS,
+                    count=cached_total("news", args, visibility))
     items = {item.id: item for item in db.session.scalars(
         select(News).where(News.id.in_(page.items)).options(*RELATIONS))}
     page.items = [items[news_id] for news_id in page.items]

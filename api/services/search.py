@@ -103,13 +103,19 @@ def backend():
 
 
 def matching_ids(search_type, q):
-    """A subquery of the ids of `search_type` items matching the words `q`."""
+    """A subquery of the ids of `search_type` items matching the words `q`.
+
+    It is a materialised CTE: found once through the full-text index, then joined, rather
+    than probed row by row along the collection's sort order.
+    """
     engine = backend()
     query = engine.prepare(q)
     stmt = select(DOCUMENTS.c.item_id).select_from(engine.from_clause())
     if query is None:
         return stmt.where(False)
-    return stmt.where(DOCUMENTS.c.type == search_type, engine.match(query))
+    matches = stmt.where(DOCUMENTS.c.type == search_type, engine.match(query))
+    cte = matches.cte(f"{search_type}_matches").prefix_with("MATERIALIZED")
+    return select(cte.c.item_id)
 
 
 def search(args, show_unpublished=False):

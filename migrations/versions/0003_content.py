@@ -126,6 +126,7 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP INDEX IF EXISTS ix_news_public_order')
         op.execute('DROP INDEX IF EXISTS ix_news_tags')
+        op.execute('DROP INDEX IF EXISTS ix_news_status_title_id')
     else:
         for name in ('ai', 'ad', 'au'):
             op.execute(f'DROP TRIGGER IF EXISTS search_documents_{name}')
@@ -176,6 +177,8 @@ def create_postgresql_search():
     op.execute('CREATE INDEX ix_news_public_order ON news '
                '(status, published_at DESC NULLS LAST, id DESC)')
     op.execute('CREATE INDEX ix_news_tags ON news USING gin (tags jsonb_path_ops)')
+    op.execute('CREATE INDEX ix_news_status_title_id ON news (status, title, id) '
+               'INCLUDE (published_at)')
 
 
 def create_sqlite_search():
