@@ -49,7 +49,7 @@ class SpeakerByRef(MethodView):
     @blp.problem(404, "No speaker has this id or slug.")
     def get(self, _args, ref):
         """Retrieve a speaker by id or slug, with the news they appear in."""
-        return speakers.get_speaker_with_appearances(ref, news.visible_news())
+        return speakers.get_speaker_with_appearances(ref, news.news_visibility())
 
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(SpeakerUpdateSchema)

@@ -29,12 +29,15 @@ def can_see_unpublished():
     return member is not None and member.has_role(Role.EDITOR)
 
 
+def news_visibility():
+    """Conditions on `News` the caller may read: none for editors, published and due else."""
+    if can_see_unpublished():
+        return ()
+    return (News.status == NewsStatus.PUBLISHED, News.published_at <= utcnow())
+
+
 def visible_news():
-    """News the caller may read: all for editors, published and due for everyone else."""
-    stmt = select(News)
-    if not can_see_unpublished():
-        stmt = stmt.where(News.status == NewsStatus.PUBLISHED, News.published_at <= utcnow())
-    return stmt
+    return select(News).where(*news_visibility())
 
 
 def list_news(args):

@@ -32,12 +32,12 @@ def get_speaker(ref):
     return get_or_404(Speaker, ref)
 
 
-def get_speaker_with_appearances(ref, visible_news):
-    """The speaker, with `appearances`: their parts in the news `visible_news` selects."""
+def get_speaker_with_appearances(ref, news_visibility):
+    """The speaker, with `appearances`: their parts in the news `news_visibility` allows."""
     speaker = get_speaker(ref)
     links = db.session.scalars(
         select(NewsSpeaker).join(NewsSpeaker.news).where(NewsSpeaker.speaker_id == speaker.id)
-        .where(News.id.in_(visible_news.with_only_columns(News.id)))
+        .where(*news_visibility)
         .options(selectinload(NewsSpeaker.news))
         .order_by(News.published_at.desc().nulls_last(), News.id)
     ).all()
