@@ -11,9 +11,10 @@ from api.extensions import db
 from api.models import News, NewsSpeaker, NewsStatus, Park, Role, Speaker, SpeakerRole, news_parks
 from api.models.base import utcnow
 from api.pagination import paginate
-from api.refs import assign_slug, get_or_404, ref_filter
+from api.refs import get_or_404, ref_filter
 from api.sanitize import clean_html, summarize
 from api.services.counts import cached_total
+from api.services.items import create_item, delete_item, update_item
 from api.services.parks import get_park, json_list_contains
 from api.services.search import matching_ids
 from api.translations import apply_translations
@@ -96,26 +97,15 @@ def get_news(ref):
 
 def create_news(data):
     news = News(author=current_member(), status=NewsStatus.DRAFT)
-    _apply(news, {"summary": None} | data)
-    with db.transaction():
-        assign_slug(news, data.get("slug"), source=news.title)
-        db.session.add(news)
-    return news
+    return create_item(news, {"summary": None} | data, _apply, name=data["title"])
 
 
 def update_news(ref, data):
-    news = get_or_404(News, ref)
-    _apply(news, data)
-    with db.transaction():
-        if "slug" in data:
-            assign_slug(news, data["slug"])
-    return news
+    return update_item(get_or_404(News, ref), data, _apply)
 
 
 def delete_news(ref):
-    news = get_or_404(News, ref)
-    with db.transaction():
-        db.session.delete(news)
+    delete_item(get_or_404(News, ref))
 
 
 def _apply(news, data):

@@ -6,7 +6,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from api.extensions import db
 from api.models import Park
 from api.pagination import paginate
-from api.refs import assign_slug, get_or_404
+from api.refs import get_or_404
+from api.services.items import create_item, delete_item, update_item
 from api.services.search import matching_ids
 from api.translations import apply_translations
 
@@ -40,27 +41,15 @@ def get_park(ref):
 
 
 def create_park(data):
-    park = Park()
-    _apply(park, data)
-    with db.transaction():
-        assign_slug(park, data.get("slug"), source=park.name)
-        db.session.add(park)
-    return park
+    return create_item(Park(), data, _apply, name=data.get("name"))
 
 
 def update_park(ref, data):
-    park = get_park(ref)
-    _apply(park, data)
-    with db.transaction():
-        if "slug" in data:
-            assign_slug(park, data["slug"])
-    return park
+    return update_item(get_park(ref), data, _apply)
 
 
 def delete_park(ref):
-    park = get_park(ref)
-    with db.transaction():
-        db.session.delete(park)
+    delete_item(get_park(ref))
 
 
 def _apply(park, data):

@@ -3,11 +3,12 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from api.errors import APIError
 from api.extensions import db
 from api.models import News, NewsSpeaker, Park, Speaker
 from api.pagination import paginate
-from api.refs import assign_slug, get_or_404, ref_filter
+from api.refs import get_or_404, ref_filter
+from api.services.auth import find_park
+from api.services.items import create_item, delete_item, update_item
 from api.services.search import matching_ids
 from api.translations import apply_translations
 
@@ -46,44 +47,22 @@ def get_speaker_with_appearances(ref, news_visibility):
 
 
 def create_speaker(data):
-    speaker = Speaker()
-    _apply(speaker, data)
-    with db.transaction():
-        assign_slug(speaker, data.get("slug"), source=speaker.name)
-        db.session.add(speaker)
-    return speaker
+    return create_item(Speaker(), data, _apply, name=data.get("name"))
 
 
 def update_speaker(ref, data):
-    speaker = get_speaker(ref)
-    _apply(speaker, data)
-    with db.transaction():
-        if "slug" in data:
-            assign_slug(speaker, data["slug"])
-    return speaker
+    return update_item(get_speaker(ref), data, _apply)
 
 
 def delete_speaker(ref):
-    speaker = get_speaker(ref)
-    with db.transaction():
-        db.session.delete(speaker)
+    delete_item(get_speaker(ref))
 
 
 def _apply(speaker, data):
     for field, value in data.items():
         if field == "park_id":
-            speaker.park = _park(value)
+            speaker.park = find_park(value)
         elif field == "translations":
             apply_translations(speaker, value)
         elif field != "slug":
             setattr(speaker, field, value)
-
-
-def _park(park_id):
-    if park_id is None:
-        return None
-    park = db.session.get(Park, park_id)
-    if park is None:
-        raise APIError("No such park.", status=422, code="validation_error",
-                       errors={"json": {"park_id": [f"No park has the id {park_id}."]}})
-    return park
