@@ -110,3 +110,9 @@ def test_invalid_translations_are_422_and_change_nothing(client, editor, park, t
 
 def test_malformed_lang_is_422(client, park):
     assert_problem(client.get("/api/v1/parks/taguspark?lang=zh_CN!"), 422, "validation_error")
+
+
+def test_single_views_take_lang_and_ignore_other_query_parameters(client, park):
+    response = client.get("/api/v1/parks/taguspark?lang=zh&sort=bogus&page=0")
+    assert response.status_code == 200
+    assert response.json["name"] == "塔古斯科技园"

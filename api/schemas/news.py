@@ -98,7 +98,7 @@ class NewsCreateSchema(NewsUpdateSchema):
                             metadata={"description": "HTML; sanitised on write."})
 
 
-class NewsQueryArgsSchema(LanguageArgsSchema, ListArgsSchema):
+class NewsQueryArgsSchema(ListArgsSchema, LanguageArgsSchema):
     SORT_FIELDS = ("published_at", "title")
     DEFAULT_SORT = "-published_at"
 

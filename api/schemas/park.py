@@ -82,7 +82,7 @@ class ParkCreateSchema(ParkUpdateSchema):
     country = CountryCode(required=True)
 
 
-class ParkQueryArgsSchema(LanguageArgsSchema, ListArgsSchema):
+class ParkQueryArgsSchema(ListArgsSchema, LanguageArgsSchema):
     SORT_FIELDS = ("name", "founded_year", "created_at")
     DEFAULT_SORT = "name"
 

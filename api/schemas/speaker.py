@@ -79,7 +79,7 @@ class SpeakerCreateSchema(SpeakerUpdateSchema):
     name = text(200, min_length=1, required=True)
 
 
-class SpeakerQueryArgsSchema(LanguageArgsSchema, ListArgsSchema):
+class SpeakerQueryArgsSchema(ListArgsSchema, LanguageArgsSchema):
     SORT_FIELDS = ("name", "created_at")
     DEFAULT_SORT = "name"
 
