@@ -14,13 +14,28 @@ from api.http_cache import init_http_cache
 from api.limits import init_limiter
 from api.logs import configure_logging, init_request_ids
 from api.mail import init_mail
-from api.resources import admin, auth, health, media, members, parks, reports
+from api.resources import (
+    admin,
+    auth,
+    health,
+    media,
+    members,
+    news,
+    parks,
+    reports,
+    search,
+    speakers,
+)
 from api.security_headers import init_security_headers
+from api.services.counts import init_counts
+from api.services.search import init_search
 from api.storage import init_storage
+from api.translations import init_translations
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
-BLUEPRINTS = (auth.blp, members.blp, parks.blp, reports.blp, media.blp, admin.blp, health.blp)
+BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.blp, media.blp,
+              search.blp, admin.blp, health.blp)
 
 
 def create_app(config=None):
@@ -56,6 +71,9 @@ def register_extensions(app):
     init_http_cache(app)
     init_cors(app)
     init_mail(app)
+    init_translations(app)
+    init_search()
+    init_counts()
 
 
 def register_blueprints(app, api):

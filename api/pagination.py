@@ -10,20 +10,16 @@ from flask import request
 from marshmallow import validate
 from sqlalchemy import func, select
 
-from api.schemas.base import BaseSchema
+from api.schemas.base import BaseSchema, QueryArgsSchema
 
 MAX_PER_PAGE = 100
 
 
-class ListArgsSchema(ma.Schema):
+class ListArgsSchema(QueryArgsSchema):
     """Query arguments every collection takes. Subclasses name their `SORT_FIELDS`."""
 
     SORT_FIELDS: tuple[str, ...] = ("created_at",)
     DEFAULT_SORT = "-created_at"
-
-    class Meta:
-        # Unknown query parameters (cache busters, analytics tags) are ignored.
-        unknown = ma.EXCLUDE
 
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1),
                              metadata={"description": "Page number, from 1."})
@@ -66,17 +62,21 @@ class Page:
                 "pages": self.pages}
 
 
-def paginate(session, stmt, args, sort_columns):
+def paginate(session, stmt, args, sort_columns, count=None):
     """Run `stmt` for one page, ordered by `args["sort"]` (a key of `sort_columns`).
 
-    The primary key breaks ties so that pages never overlap or skip items.
+    The primary key breaks ties so that pages never overlap or skip items. `count`, when
+    given, answers the total from a function computing it (a cache, say).
     """
     sort = args["sort"]
     column = sort_columns[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
     entity = stmt.column_descriptions[0]["entity"]
     tiebreak = entity.id.desc() if sort.startswith("-") else entity.id.asc()
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    def compute():
+        return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+    total = count(compute) if count else compute()
     page, per_page = args["page"], args["per_page"]
     items = []
     if (page - 1) * per_page < total:

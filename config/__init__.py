@@ -103,6 +103,9 @@ class Config:
         self.LOG_FORMAT = env.get("LOG_FORMAT") or self.DEFAULT_LOG_FORMAT
         self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", self.DEFAULT_HSTS_SECONDS)
         self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
+        # Languages content is offered in (Accept-Language is matched against them).
+        # How long a list's total may be answered from the cache (0: always count).
+        self.LIST_COUNT_CACHE_SECONDS = _int(env, "LIST_COUNT_CACHE_SECONDS", 30)
 
         self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(
             seconds=_int(env, "JWT_ACCESS_TOKEN_SECONDS", 15 * 60)

@@ -18,6 +18,9 @@ from api.models import Member, MemberStatus, Role
 from config import TestingConfig
 from tests.helpers import PASSWORD, bearer
 
+# Content fixtures: make_park, make_speaker, make_news, editor.
+pytest_plugins = ["tests.content"]
+
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 # Each run migrates its own PostgreSQL schema, so parallel runs never meet.

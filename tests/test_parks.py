@@ -181,9 +181,10 @@ class TestListFilters:
         assert self.names(client, "") == ["Kista Science City",
                                           "Peking University Science Park", "Taguspark"]
 
-    def test_q_matches_name_city_and_description_case_insensitively(self, client):
+    def test_q_searches_name_city_description_and_industries(self, client):
         assert self.names(client, "q=BEIJING") == ["Peking University Science Park"]
-        assert self.names(client, "q=software") == ["Kista Science City"]
+        assert self.names(client, "q=telecoms") == ["Kista Science City"]
+        assert self.names(client, "q=software") == ["Kista Science City", "Taguspark"]
         assert self.names(client, "q=science") == ["Kista Science City",
                                                    "Peking University Science Park",
                                                    "Taguspark"]

@@ -6,12 +6,16 @@ from sqlalchemy import Float, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models.base import Base, IdMixin, TimestampMixin
+from api.models.search import ALWAYS, Searchable
+from api.models.translatable import TranslatableMixin
 
 
-class Park(IdMixin, TimestampMixin, Base):
+class Park(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "parks"
     # Lists that can show or filter by a park (see api/http_cache.py).
     __cache_lists__ = ("parks", "search", "news", "speakers", "reports")
+    SEARCH_TYPE = "park"
+    TRANSLATABLE_FIELDS = ("name", "description", "city")
 
     name: Mapped[str] = mapped_column(String(200), index=True)
     slug: Mapped[str] = mapped_column(String(220), unique=True)
@@ -32,3 +36,10 @@ class Park(IdMixin, TimestampMixin, Base):
         if self.latitude is None or self.longitude is None:
             return None
         return {"lat": self.latitude, "lon": self.longitude}
+
+    def search_document(self):
+        texts = [self.city, self.description, " ".join(self.focus_industries or [])]
+        for values in (self.translations or {}).values():
+            texts.extend(values.values())
+        return {"title": self.name, "content": " ".join(t for t in texts if t),
+                "visible_from": ALWAYS}

@@ -8,6 +8,7 @@ from api.http_cache import cached
 from api.models import Role
 from api.schemas.park import ParkCreateSchema, ParkQueryArgsSchema, ParkSchema, ParkUpdateSchema
 from api.services import parks
+from api.translations import LanguageArgsSchema
 
 blp = Blueprint("parks", __name__, url_prefix="/api/v1/parks",
                 description="The directory of member science and technology parks.")
@@ -42,11 +43,15 @@ class Parks(MethodView):
 
 @blp.route("/<ref>")
 class ParkByRef(MethodView):
+    @blp.arguments(LanguageArgsSchema, location="query")
     @cached("parks")
     @blp.response(200, ParkSchema)
     @blp.problem(404, "No park has this id or slug.")
-    def get(self, ref):
-        """Retrieve a park by id or slug."""
+    def get(self, _args, ref):
+        """Retrieve a park by id or slug.
+
+        Text fields come in the language of `lang` or `Accept-Language` when translated.
+        """
         return parks.get_park(ref)
 
     @blp.auth_required(Role.EDITOR)

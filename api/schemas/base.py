@@ -10,6 +10,13 @@ from marshmallow import validate
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+class QueryArgsSchema(ma.Schema):
+    """Query arguments: unknown parameters (cache busters, analytics tags) are ignored."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
 class BaseSchema(ma.Schema):
     """Rejects unknown fields instead of silently dropping them."""
 
@@ -58,6 +65,14 @@ class TrimmedString(ma.fields.String):
         return text
 
 
+class Label(ma.fields.String):
+    """A short label (an industry, a tag), stored lower-case so that filters match however
+    it was typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return " ".join(super()._deserialize(value, attr, data, **kwargs).lower().split())
+
+
 class LanguageTag(ma.fields.String):
     """A BCP 47 language tag such as `en` or `zh-Hans`."""
 
@@ -66,7 +81,7 @@ class LanguageTag(ma.fields.String):
             validate=[validate.Length(max=35),
                       validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
                                       error="Not a BCP 47 language tag.")],
-            metadata={"example": "en"},
+            metadata={"example": "en"} | kwargs.pop("metadata", {}),
             **kwargs,
         )
 

@@ -6,7 +6,17 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, CountryCode, Slug, Timestamp, WebURL, text
+from api.schemas.base import (
+    BaseSchema,
+    CountryCode,
+    Label,
+    LanguageTag,
+    Slug,
+    Timestamp,
+    WebURL,
+    text,
+)
+from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, translations_field
 
 FOUNDED_YEAR_RANGE = validate.Range(min=1800, max=datetime.now(UTC).year + 1)
 
@@ -23,14 +33,14 @@ class ParkSummarySchema(ma.Schema):
 
     id = ma.fields.UUID(dump_only=True)
     slug = ma.fields.String(dump_only=True)
-    name = ma.fields.String(dump_only=True)
+    name = Translated(dump_only=True)
     country = ma.fields.String(dump_only=True)
 
 
-class ParkSchema(ParkSummarySchema):
-    city = ma.fields.String(allow_none=True)
+class ParkSchema(TranslatedSchema, ParkSummarySchema):
+    city = Translated(allow_none=True)
     website = ma.fields.String(allow_none=True)
-    description = ma.fields.String(allow_none=True)
+    description = Translated(allow_none=True)
     founded_year = ma.fields.Integer(allow_none=True)
     focus_industries = ma.fields.List(ma.fields.String())
     logo_url = ma.fields.String(allow_none=True)
@@ -41,11 +51,8 @@ class ParkSchema(ParkSummarySchema):
     updated_at = Timestamp(dump_only=True)
 
 
-class Industry(ma.fields.String):
+class Industry(Label):
     """An industry label, stored lower-case so that filters match however it was typed."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return " ".join(super()._deserialize(value, attr, data, **kwargs).lower().split())
 
 
 class ParkUpdateSchema(BaseSchema):
@@ -64,6 +71,10 @@ class ParkUpdateSchema(BaseSchema):
     location = ma.fields.Nested(LocationSchema, allow_none=True)
     is_member = ma.fields.Boolean()
     member_since = ma.fields.Date(allow_none=True)
+    default_language = LanguageTag()
+    translations = translations_field("Park", name=text(200, min_length=1, allow_none=True),
+                                      city=text(120, allow_none=True),
+                                      description=text(20000, allow_none=True))
 
 
 class ParkCreateSchema(ParkUpdateSchema):
@@ -71,13 +82,13 @@ class ParkCreateSchema(ParkUpdateSchema):
     country = CountryCode(required=True)
 
 
-class ParkQueryArgsSchema(ListArgsSchema):
+class ParkQueryArgsSchema(ListArgsSchema, LanguageArgsSchema):
     SORT_FIELDS = ("name", "founded_year", "created_at")
     DEFAULT_SORT = "name"
 
     q = ma.fields.String(validate=validate.Length(min=1, max=200),
-                         metadata={"description": "Words to look for in name, city and "
-                                   "description."})
+                         metadata={"description": "Words to look for (full-text search of "
+                                   "name, city, description and industries)."})
     country = CountryCode()
     industry = Industry(metadata={"description": "A focus industry, case-insensitive."})
     is_member = ma.fields.Boolean()

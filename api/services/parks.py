@@ -1,12 +1,15 @@
 """Parks: listing, creating, updating and deleting directory entries."""
 
-from sqlalchemy import String, cast, exists, func, or_, select, type_coerce
+from sqlalchemy import String, cast, exists, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
 from api.extensions import db
 from api.models import Park
 from api.pagination import paginate
-from api.refs import assign_slug, get_or_404
+from api.refs import get_or_404
+from api.services.items import create_item, delete_item, update_item
+from api.services.search import matching_ids
+from api.translations import apply_translations
 
 SORT_COLUMNS = {"name": Park.name, "founded_year": Park.founded_year,
                 "created_at": Park.created_at}
@@ -15,9 +18,7 @@ SORT_COLUMNS = {"name": Park.name, "founded_year": Park.founded_year,
 def list_parks(args):
     stmt = select(Park)
     if "q" in args:
-        words = args["q"].lower()
-        stmt = stmt.where(or_(*(func.lower(column).contains(words, autoescape=True)
-                                for column in (Park.name, Park.city, Park.description))))
+        stmt = stmt.where(Park.id.in_(matching_ids(Park.SEARCH_TYPE, args["q"])))
     if "country" in args:
         stmt = stmt.where(Park.country == args["country"])
     if "is_member" in args:
@@ -41,27 +42,15 @@ def get_park(ref):
 
 
 def create_park(data):
-    park = Park()
-    _apply(park, data)
-    with db.transaction():
-        assign_slug(park, data.get("slug"), source=park.name)
-        db.session.add(park)
-    return park
+    return create_item(Park(), data, _apply, name=data.get("name"))
 
 
 def update_park(ref, data):
-    park = get_park(ref)
-    _apply(park, data)
-    with db.transaction():
-        if "slug" in data:
-            assign_slug(park, data["slug"])
-    return park
+    return update_item(get_park(ref), data, _apply)
 
 
 def delete_park(ref):
-    park = get_park(ref)
-    with db.transaction():
-        db.session.delete(park)
+    delete_item(get_park(ref))
 
 
 def _apply(park, data):
@@ -69,5 +58,7 @@ def _apply(park, data):
         if field == "location":
             park.latitude, park.longitude = (value["lat"], value["lon"]) if value else (None,
                                                                                         None)
+        elif field == "translations":
+            apply_translations(park, value)
         elif field != "slug":
             setattr(park, field, value)

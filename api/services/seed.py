@@ -8,8 +8,22 @@ from typing import Any
 from sqlalchemy import select
 
 from api.extensions import db
-from api.models import Access, Member, MemberStatus, Park, Report, Role
+from api.models import (
+    Access,
+    Member,
+    MemberStatus,
+    News,
+    NewsSpeaker,
+    NewsStatus,
+    Park,
+    Report,
+    Role,
+    Speaker,
+    SpeakerRole,
+)
 from api.refs import make_slug
+from api.sanitize import summarize
+from api.services import seed_content
 from api.storage import get_storage, new_key
 
 SOURCE = "The 2021 Community of International Science-Industry Parks Forum (2021-12-09)"
@@ -156,7 +170,7 @@ def seed_report():
 
 def seed_demo():
     """Add whatever of the demo data set is missing; answer counts of what was added."""
-    added = {"parks": 0, "members": 0, "reports": 0}
+    added = {"parks": 0, "members": 0, "speakers": 0, "news": 0, "reports": 0}
     with db.transaction():
         for data in PARKS:
             slug = make_slug(data["name"])
@@ -176,5 +190,41 @@ def seed_demo():
                 member.park = db.session.scalar(select(Park).where(Park.slug == park_slug))
             db.session.add(member)
             added["members"] += 1
+        added["speakers"] = _seed_speakers()
+        added["news"] = _seed_news()
         added["reports"] = seed_report()
     return added
+
+
+def _park(slug):
+    return db.session.scalar(select(Park).where(Park.slug == slug)) if slug else None
+
+
+def _seed_speakers():
+    added = 0
+    for data in seed_content.SPEAKERS:
+        fields = {k: v for k, v in data.items() if k not in ("park", "role", "talk_title")}
+        slug = make_slug(data["name"])
+        if db.session.scalar(select(Speaker.id).where(Speaker.slug == slug)) is None:
+            db.session.add(Speaker(slug=slug, park=_park(data.get("park")), **fields))
+            added += 1
+    db.session.flush()
+    return added
+
+
+def _seed_news():
+    slug = make_slug(seed_content.TITLE)
+    if db.session.scalar(select(News.id).where(News.slug == slug)) is not None:
+        return 0
+    news = News(title=seed_content.TITLE, slug=slug, body=seed_content.BODY,
+                summary=summarize(seed_content.BODY), status=NewsStatus.PUBLISHED,
+                published_at=seed_content.PUBLISHED_AT, tags=seed_content.TAGS,
+                parks=[_park(park) for park in seed_content.PARKS])
+    speakers = {s.slug: s for s in db.session.scalars(select(Speaker))}
+    news.speaker_links = [
+        NewsSpeaker(speaker=speakers[make_slug(data["name"])], role=SpeakerRole(data["role"]),
+                    talk_title=data["talk_title"], position=position)
+        for position, data in enumerate(seed_content.SPEAKERS)
+    ]
+    db.session.add(news)
+    return 1

@@ -1,0 +1,27 @@
+"""Search: one ranked full-text search across news, parks and speakers."""
+
+from flask.views import MethodView
+
+from api.blueprint import Blueprint
+from api.schemas.search import SearchArgsSchema, SearchHitSchema
+from api.services import search
+from api.services.news import can_see_unpublished
+
+blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
+                description="Full-text search across the community's content.")
+
+
+@blp.route("")
+class Search(MethodView):
+    @blp.auth_required(optional=True)
+    @blp.arguments(SearchArgsSchema, location="query")
+    @blp.paginated(SearchHitSchema)
+    def get(self, args):
+        """Search news, parks and speakers, best matches first.
+
+        `q` takes words (all must match; on PostgreSQL also `"a phrase"`, `or` and
+        `-word`); `type` narrows to some of `news`, `park`, `speaker`. Each hit has its
+        `type`, `id`, `slug`, `title` and a `snippet`: HTML-escaped text with the matches
+        in `<mark>`. Unpublished news is found by editors only.
+        """
+        return search.search(args, show_unpublished=can_see_unpublished())

@@ -1,0 +1,27 @@
+"""Saving items with slugs: the create, update and delete steps every content resource shares."""
+
+from api.extensions import db
+from api.refs import assign_slug
+
+
+def create_item(item, data, apply, name):
+    """Fill `item` with `apply(item, data)`, give it a slug (from `name`) and save it."""
+    apply(item, data)
+    with db.transaction():
+        assign_slug(item, data.get("slug"), source=name)
+        db.session.add(item)
+    return item
+
+
+def update_item(item, data, apply):
+    """Change what `data` holds, the slug included, and save."""
+    apply(item, data)
+    with db.transaction():
+        if "slug" in data:
+            assign_slug(item, data["slug"])
+    return item
+
+
+def delete_item(item):
+    with db.transaction():
+        db.session.delete(item)

@@ -1,0 +1,171 @@
+"""News: listing (public or editorial), publishing, updating and deleting news items."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+
+from api.auth import current_member
+from api.errors import APIError, Forbidden
+from api.extensions import db
+from api.models import News, NewsSpeaker, NewsStatus, Park, Role, Speaker, SpeakerRole, news_parks
+from api.models.base import utcnow
+from api.pagination import paginate
+from api.refs import get_or_404, ref_filter
+from api.sanitize import clean_html, summarize
+from api.services.counts import cached_total
+from api.services.items import create_item, delete_item, update_item
+from api.services.parks import get_park, json_list_contains
+from api.services.publication import published_now
+from api.services.search import matching_ids
+from api.translations import apply_translations
+
+SORT_COLUMNS = {"published_at": News.published_at, "title": News.title}
+# Everything a news item shows, loaded for a whole page in one query per relation.
+RELATIONS = (selectinload(News.parks), selectinload(News.speaker_links),
+             selectinload(News.author))
+
+
+def can_see_unpublished():
+    member = current_member()
+    return member is not None and member.has_role(Role.EDITOR)
+
+
+def news_visibility():
+    """Conditions on `News` the caller may read: none for editors, published and due else."""
+    if can_see_unpublished():
+        return ()
+    return (News.status == NewsStatus.PUBLISHED, published_now(News.published_at))
+
+
+def visible_news():
+    return select(News).where(*news_visibility())
+
+
+def list_news(args):
+    if args.get("status", "published") != "published" and not can_see_unpublished():
+        raise Forbidden("Only editors may list news that is not published.")
+    stmt = _filtered(visible_news(), args).with_only_columns(News.id)
+    # A page of ids first (an index scan at any depth), then the items and their relations.
+    visibility = "all" if can_see_unpublished() else "public"
+    page = paginate(db.session, stmt, args, SORT_COLUMNS,
+                    count=cached_total("news", args, visibility))
+    items = {item.id: item for item in db.session.scalars(
+        select(News).where(News.id.in_(page.items)).options(*RELATIONS))}
+    page.items = [items[news_id] for news_id in page.items]
+    return page
+
+
+def list_park_news(ref, args):
+    park = get_park(ref)
+    return list_news(args | {"park": str(park.id)})
+
+
+def _filtered(stmt, args):
+    if "status" in args:
+        stmt = stmt.where(News.status == args["status"])
+    if "q" in args:
+        stmt = stmt.where(News.id.in_(matching_ids(News.SEARCH_TYPE, args["q"])))
+    if "tag" in args:
+        stmt = stmt.where(json_list_contains(News.tags, args["tag"]))
+    if "park" in args:
+        stmt = stmt.where(_linked_park(ref_filter(Park, args["park"])))
+    if "country" in args:
+        stmt = stmt.where(_linked_park(Park.country == args["country"]))
+    if "speaker" in args:
+        stmt = stmt.where(exists(
+            select(1).select_from(NewsSpeaker).join(Speaker)
+            .where(NewsSpeaker.news_id == News.id, ref_filter(Speaker, args["speaker"]))))
+    if "from_" in args:
+        stmt = stmt.where(News.published_at >= _midnight(args["from_"]))
+    if "to" in args:
+        stmt = stmt.where(News.published_at < _midnight(args["to"] + timedelta(days=1)))
+    return stmt
+
+
+def _linked_park(condition):
+    return exists(select(1).select_from(news_parks).join(Park)
+                  .where(news_parks.c.news_id == News.id, condition))
+
+
+def _midnight(day):
+    return datetime.combine(day, time.min, UTC)
+
+
+def get_news(ref):
+    return get_or_404(News, ref, visible_news().options(*RELATIONS))
+
+
+def create_news(data):
+    news = News(author=current_member(), status=NewsStatus.DRAFT)
+    return create_item(news, {"summary": None} | data, _apply, name=data["title"])
+
+
+def update_news(ref, data):
+    return update_item(get_or_404(News, ref), data, _apply)
+
+
+def delete_news(ref):
+    delete_item(get_or_404(News, ref))
+
+
+def _apply(news, data):
+    for field, value in data.items():
+        if field == "body":
+            news.body = clean_html(value)
+        elif field == "park_ids":
+            news.parks = _parks(value)
+        elif field == "speakers":
+            _set_speakers(news, value)
+        elif field == "tags":
+            news.tags = list(dict.fromkeys(value))
+        elif field == "translations":
+            apply_translations(news, value, _clean_translation)
+        elif field == "status":
+            news.status = NewsStatus(value)
+        elif field not in ("slug", "summary"):
+            setattr(news, field, value)
+    if "summary" in data:
+        news.summary = data["summary"] or summarize(news.body)
+    for values in (news.translations or {}).values():
+        if "body" in values and "summary" not in values:
+            values["summary"] = summarize(values["body"])
+    if news.status is NewsStatus.PUBLISHED and news.published_at is None:
+        news.published_at = utcnow()
+
+
+def _clean_translation(field, value):
+    return clean_html(value) if field == "body" else value
+
+
+def _parks(park_ids):
+    parks = {park.id: park for park in db.session.scalars(
+        select(Park).where(Park.id.in_(park_ids)))}
+    missing = [str(park_id) for park_id in park_ids if park_id not in parks]
+    if missing:
+        raise _invalid("park_ids", f"No park has the id {', '.join(missing)}.")
+    return [parks[park_id] for park_id in dict.fromkeys(park_ids)]
+
+
+def _set_speakers(news, given):
+    """Replace the speakers, keeping the link rows of speakers who stay."""
+    ids = [part["speaker_id"] for part in given]
+    if len(set(ids)) != len(ids):
+        raise _invalid("speakers", "A speaker appears only once per news item.")
+    found = set(db.session.scalars(select(Speaker.id).where(Speaker.id.in_(ids))))
+    missing = [str(speaker_id) for speaker_id in ids if speaker_id not in found]
+    if missing:
+        raise _invalid("speakers", f"No speaker has the id {', '.join(missing)}.")
+    current = {link.speaker_id: link for link in news.speaker_links}
+    links = []
+    for position, part in enumerate(given):
+        link = current.get(part["speaker_id"]) or NewsSpeaker(speaker_id=part["speaker_id"])
+        link.role, link.talk_title = SpeakerRole(part["role"]), part["talk_title"]
+        link.position = position
+        links.append(link)
+    news.speaker_links = links
+
+
+def _invalid(field, message):
+    return APIError("The request body is invalid.", status=422, code="validation_error",
+                    errors={"json": {field: [message]}})

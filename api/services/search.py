@@ -1,0 +1,145 @@
+"""Full-text search: one interface, PostgreSQL full-text search or SQLite FTS5 underneath.
+
+`search_documents` holds one row per searchable item (see `api.models.search`), rewritten
+after every flush that adds, changes or deletes one. `GET /search` ranks those rows;
+collection filters (`q`) use `matching_ids`.
+"""
+
+import html
+import re
+from typing import cast
+
+from sqlalchemy import Table, delete, event, false, func, insert, literal_column, select, table
+from sqlalchemy.orm import Session
+
+from api.extensions import db
+from api.models.base import utcnow
+from api.models.search import SEARCHABLE, Searchable, SearchDocument
+from api.pagination import Page
+
+DOCUMENTS = cast(Table, SearchDocument.__table__)
+FTS = table("search_fts")
+# Highlight markers that cannot occur in text; swapped for <mark> after HTML-escaping.
+START, STOP = "\x02", "\x03"
+WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def sync_search_index(session, _flush_context):
+    """Rewrite the search rows of the searchable items this flush added, changed or deleted."""
+    changed = [item for item in session.new | session.dirty if isinstance(item, Searchable)]
+    gone = [item for item in session.deleted if isinstance(item, Searchable)]
+    if not changed and not gone:
+        return
+    connection = session.connection()
+    for item in changed + gone:
+        connection.execute(delete(DOCUMENTS).where(DOCUMENTS.c.type == item.SEARCH_TYPE,
+                                                   DOCUMENTS.c.item_id == item.id))
+    if changed:
+        connection.execute(insert(DOCUMENTS), [document_row(item) for item in changed])
+
+
+def document_row(item):
+    return {"type": item.SEARCH_TYPE, "item_id": item.id, "slug": item.slug,
+            **item.search_document()}
+
+
+def init_search():
+    if not event.contains(Session, "after_flush", sync_search_index):
+        event.listen(Session, "after_flush", sync_search_index)
+
+
+class PostgresBackend:
+    """tsvector `document` (GIN-indexed), `websearch_to_tsquery`, `ts_rank`, `ts_headline`."""
+
+    def query(self, q):
+        return func.websearch_to_tsquery("english", q)
+
+    def match(self, q):
+        return literal_column("search_documents.document").op("@@")(self.query(q))
+
+    def rank(self, q):
+        # Higher is better; ordered descending.
+        return -func.ts_rank(literal_column("search_documents.document"), self.query(q))
+
+    def from_clause(self):
+        return DOCUMENTS
+
+    def snippet(self, q, rows):
+        options = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
+        text = DOCUMENTS.c.title + ". " + DOCUMENTS.c.content
+        stmt = select(DOCUMENTS.c.id, func.ts_headline("english", text, self.query(q), options))
+        return dict(db.session.execute(stmt.where(DOCUMENTS.c.id.in_([r.id for r in rows]))).all())
+
+    def prepare(self, q):
+        return q
+
+
+class SQLiteBackend:
+    """FTS5 table `search_fts` (external content), `MATCH`, `bm25`, `snippet()`."""
+
+    def match(self, q):
+        return literal_column("search_fts").op("MATCH")(q)
+
+    def rank(self, _q):
+        # bm25 is lower for better matches; a title match weighs ten times a content one.
+        return func.bm25(literal_column("search_fts"), 10.0, 1.0)
+
+    def from_clause(self):
+        return DOCUMENTS.join(FTS, literal_column("search_fts.rowid") == DOCUMENTS.c.id)
+
+    def snippet(self, q, rows):
+        stmt = select(DOCUMENTS.c.id, func.snippet(literal_column("search_fts"), -1, START,
+                                                   STOP, "…", 24))
+        stmt = stmt.select_from(self.from_clause()).where(
+            self.match(q), DOCUMENTS.c.id.in_([r.id for r in rows]))
+        return dict(db.session.execute(stmt).all())
+
+    def prepare(self, q):
+        # Every word, quoted: user input never reaches FTS5's query syntax.
+        return " ".join(f'"{word}"' for word in WORDS.findall(q)) or None
+
+
+def backend():
+    return PostgresBackend() if db.engine.dialect.name == "postgresql" else SQLiteBackend()
+
+
+def matching_ids(search_type, q):
+    """A subquery of the ids of `search_type` items matching the words `q`.
+
+    It is a materialised CTE: found once through the full-text index, then joined, rather
+    than probed row by row along the collection's sort order.
+    """
+    engine = backend()
+    query = engine.prepare(q)
+    stmt = select(DOCUMENTS.c.item_id).select_from(engine.from_clause())
+    if query is None:
+        return stmt.where(false())
+    matches = stmt.where(DOCUMENTS.c.type == search_type, engine.match(query))
+    cte = matches.cte(f"{search_type}_matches").prefix_with("MATERIALIZED")
+    return select(cte.c.item_id)
+
+
+def search(args, show_unpublished=False):
+    """One page of items of `args["type"]` matching `args["q"]`, best first, with snippets."""
+    engine = backend()
+    query = engine.prepare(args["q"])
+    page, per_page = args["page"], args["per_page"]
+    if query is None:
+        return Page(items=[], page=page, per_page=per_page, total=0)
+    stmt = select(DOCUMENTS.c.id, DOCUMENTS.c.type, DOCUMENTS.c.item_id, DOCUMENTS.c.slug,
+                  DOCUMENTS.c.title).select_from(engine.from_clause()).where(
+        engine.match(query), DOCUMENTS.c.type.in_(args.get("type") or sorted(SEARCHABLE)))
+    if not show_unpublished:
+        stmt = stmt.where(DOCUMENTS.c.visible_from <= utcnow())
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(stmt.order_by(engine.rank(query), DOCUMENTS.c.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    snippets = engine.snippet(query, rows) if rows else {}
+    items = [{"type": row.type, "id": row.item_id, "slug": row.slug, "title": row.title,
+              "snippet": highlight(snippets.get(row.id, ""))} for row in rows]
+    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def highlight(snippet):
+    """The snippet as safe HTML: text escaped, matches in `<mark>`."""
+    return html.escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>")

@@ -1,0 +1,114 @@
+"""Translations: one way to write and read the text fields of every translatable resource.
+
+Storage is the `translations` column of `TranslatableMixin` (`{"zh": {"title": "…"}}`).
+Writes take `translations: {"zh": {...}}`, checked against the resource's translatable
+fields. Reads pick a language from `?lang=` or `Accept-Language`, fall back field by field to
+the item's default language, and answer `Content-Language` and `Vary: Accept-Language`.
+"""
+
+import marshmallow as ma
+from flask import current_app, g, request
+
+from api.schemas.base import BaseSchema, LanguageTag, QueryArgsSchema
+
+
+def translations_field(schema_name, **fields):
+    """The `translations` field of a write schema: language tag -> the given optional fields.
+
+    Within a language a null value removes that field's translation; a null language
+    removes the language.
+    """
+    values = type(f"{schema_name}TranslationSchema", (BaseSchema,),
+                  {field_name: field for field_name, field in fields.items()})
+    return ma.fields.Dict(keys=LanguageTag(), values=ma.fields.Nested(values, allow_none=True),
+                          metadata={"description": "Text fields in other languages, by "
+                                    "BCP 47 tag: `{\"zh\": {…}}`."})
+
+
+def apply_translations(item, given, prepare=None):
+    """Merge `given` translations into `item`; `prepare(field, value)` may clean a value."""
+    merged = {lang: dict(values) for lang, values in (item.translations or {}).items()}
+    for lang, values in given.items():
+        if values is None:
+            merged.pop(lang, None)
+            continue
+        current = merged.setdefault(lang, {})
+        for field, value in values.items():
+            if value is None:
+                current.pop(field, None)
+            else:
+                current[field] = prepare(field, value) if prepare else value
+        if not current:
+            del merged[lang]
+    item.translations = merged
+
+
+def requested_language():
+    """The language the caller asked for: `?lang=`, else the best of `Accept-Language`."""
+    if "requested_language" not in g:
+        lang = request.args.get("lang") or request.accept_languages.best_match(
+            current_app.config["LANGUAGES"])
+        g.requested_language = lang.lower() if lang else None
+    return g.requested_language
+
+
+def choose_language(item):
+    """The language `item` is shown in: the requested one when it has it, else its default."""
+    wanted = requested_language()
+    available = item.available_languages
+    if wanted:
+        for candidate in (wanted, wanted.split("-")[0]):
+            if candidate in available:
+                return candidate
+    return item.default_language
+
+
+def language_of(item):
+    """`choose_language` for an item answered at the top level; it sets Content-Language."""
+    chosen = choose_language(item)
+    g.setdefault("content_languages", set()).add(chosen)
+    return chosen
+
+
+class Translated(ma.fields.String):
+    """A text field read in the language chosen for its item (see `language_of`)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.translated(self.attribute or attr, choose_language(obj))
+
+
+class TranslatedSchema(ma.Schema):
+    """Read fields every translatable resource carries."""
+
+    default_language = ma.fields.String(dump_only=True, metadata={
+        "description": "The language of the item's own fields; translations fall back to it."})
+    language = ma.fields.Function(language_of, dump_only=True, metadata={
+        "description": "The language of this answer's text fields."})
+    available_languages = ma.fields.List(ma.fields.String(), dump_only=True)
+    translations = ma.fields.Dict(dump_only=True, metadata={
+        "description": "Every translation, by language (for editing)."})
+
+
+class LanguageArgsSchema(QueryArgsSchema):
+    """The `lang` query argument of every read that answers translated text."""
+
+    lang = LanguageTag(metadata={"description": "Language of the text fields (BCP 47); "
+                                 "overrides `Accept-Language`. Missing translations fall "
+                                 "back to the item's default language.", "example": "zh"})
+
+    @ma.post_load
+    def mark_translated(self, data, **_kwargs):
+        # The answer varies by language even when it holds no item.
+        g.setdefault("content_languages", set())
+        return data
+
+
+def init_translations(app):
+    @app.after_request
+    def add_language_headers(response):
+        languages = g.get("content_languages")
+        if languages is not None and response.status_code < 400:
+            chosen = languages or {requested_language() or app.config["LANGUAGES"][0]}
+            response.headers["Content-Language"] = ", ".join(sorted(chosen))
+            response.vary.add("Accept-Language")
+        return response

@@ -1,0 +1,54 @@
+"""Factories for content tests: parks, speakers and news created through the API."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+
+def iso(moment):
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def days_from_now(days):
+    return iso(datetime.now(UTC) + timedelta(days=days))
+
+
+@pytest.fixture
+def editor(auth_headers):
+    return auth_headers("editor")
+
+
+@pytest.fixture
+def make_park(client, editor):
+    def factory(name, country="PT", **fields):
+        response = client.post("/api/v1/parks", json={"name": name, "country": country,
+                                                      **fields}, headers=editor)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return factory
+
+
+@pytest.fixture
+def make_speaker(client, editor):
+    def factory(name, **fields):
+        response = client.post("/api/v1/speakers", json={"name": name, **fields},
+                               headers=editor)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return factory
+
+
+@pytest.fixture
+def make_news(client, editor):
+    """Create a news item; published a day ago unless told otherwise."""
+
+    def factory(title, body="<p>Body.</p>", **fields):
+        fields = {"status": "published", "published_at": days_from_now(-1)} | fields
+        response = client.post("/api/v1/news", json={"title": title, "body": body, **fields},
+                               headers=editor)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return factory

@@ -1,0 +1,75 @@
+"""No N+1 queries: a page of news with all its relations costs a fixed number of statements."""
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from api.extensions import db
+from api.models import Member, News, NewsSpeaker, NewsStatus, Park, Speaker, SpeakerRole
+
+MAX_STATEMENTS = 10
+
+
+@pytest.fixture
+def app(make_app):
+    """List totals are counted every time here (a cached total would save a statement)."""
+    return make_app(LIST_COUNT_CACHE_SECONDS=0)
+
+
+@contextmanager
+def counted_statements():
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def hundred_news(app):
+    """100 published news items, each with 2 parks, 3 speakers, tags, images and an author."""
+    with app.app_context():
+        author = Member(email="author@example.org", full_name="Author")
+        parks = [Park(name=f"Park {n}", slug=f"park-{n}", country="PT") for n in range(10)]
+        speakers = [Speaker(name=f"Speaker {n}", slug=f"speaker-{n}") for n in range(10)]
+        start = datetime(2021, 1, 1, tzinfo=UTC)
+        for n in range(100):
+            news = News(title=f"News {n}", slug=f"news-{n}", body="<p>x</p>", summary="x",
+                        status=NewsStatus.PUBLISHED, published_at=start + timedelta(days=n),
+                        tags=["forum", f"t{n % 7}"], author=author,
+                        images=[{"url": "https://cdn.example.org/a.jpg", "caption": None}],
+                        parks=[parks[n % 10], parks[(n + 1) % 10]])
+            news.speaker_links = [NewsSpeaker(speaker=speakers[(n + k) % 10], position=k,
+                                              role=SpeakerRole.PANELIST) for k in range(3)]
+            db.session.add(news)
+        db.session.commit()
+
+
+def statements_for(client, query):
+    with counted_statements() as statements:
+        response = client.get(f"/api/v1/news?{query}")
+    assert response.status_code == 200
+    return response, len(statements)
+
+
+def test_a_page_costs_the_same_few_statements_whatever_its_size(client, hundred_news):
+    small, small_count = statements_for(client, "per_page=10")
+    large, large_count = statements_for(client, "per_page=100")
+    assert len(small.json["items"]) == 10 and len(large.json["items"]) == 100
+    item = large.json["items"][0]
+    assert len(item["parks"]) == 2 and len(item["speakers"]) == 3 and item["author"]
+    assert small_count == large_count <= MAX_STATEMENTS
+
+
+def test_filters_do_not_add_per_item_statements(client, hundred_news):
+    _, small_count = statements_for(client, "per_page=10&tag=forum&country=PT&q=x")
+    _, large_count = statements_for(client, "per_page=100&tag=forum&country=PT&q=x")
+    assert small_count == large_count <= MAX_STATEMENTS

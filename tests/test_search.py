@@ -1,0 +1,102 @@
+"""Search: ranked full-text search across news, parks and speakers, on both backends."""
+
+import pytest
+from sqlalchemy import func, select
+
+from api.models import SearchDocument
+from tests.content import days_from_now
+from tests.helpers import assert_problem
+
+
+def hits(client, query, headers=None):
+    response = client.get(f"/api/v1/search?{query}", headers=headers or {})
+    assert response.status_code == 200, response.json
+    return [(hit["type"], hit["title"]) for hit in response.json["items"]]
+
+
+@pytest.fixture
+def content(make_park, make_speaker, make_news):
+    make_park("Taguspark", "PT", description="Pharmaceutical and software industries.")
+    make_speaker("Amer Ahmed Hashimi", bio="Spoke about the knowledge economy.")
+    make_news("Knowledge economy forum", body="<p>Parks met in Beijing.</p>")
+    make_news("Annual meeting", body="<p>The knowledge of parks grows; the economy too.</p>")
+    make_news("Secret draft about economy knowledge", status="draft", published_at=None)
+    make_news("Scheduled economy knowledge", published_at=days_from_now(5))
+
+
+def test_title_matches_rank_above_body_matches(client, content):
+    ranked = hits(client, "q=knowledge%20economy")
+    assert ranked[0] == ("news", "Knowledge economy forum")
+    assert set(ranked) == {("news", "Knowledge economy forum"),
+                           ("speaker", "Amer Ahmed Hashimi"), ("news", "Annual meeting")}
+
+
+def test_hits_carry_type_id_slug_title_and_a_highlighted_snippet(client, content):
+    response = client.get("/api/v1/search?q=pharmaceutical")
+    assert response.json["pagination"] == {"page": 1, "per_page": 20, "total": 1, "pages": 1}
+    hit = response.json["items"][0]
+    assert (hit["type"], hit["slug"], hit["title"]) == ("park", "taguspark", "Taguspark")
+    assert "<mark>Pharmaceutical</mark>" in hit["snippet"]
+    park = client.get(f"/api/v1/parks/{hit['id']}").json
+    assert park["slug"] == "taguspark"
+
+
+def test_words_are_stemmed(client, content):
+    assert hits(client, "q=industry") == [("park", "Taguspark")]
+
+
+def test_type_narrows_the_search(client, content):
+    assert {t for t, _ in hits(client, "q=economy&type=speaker,park")} == {"speaker"}
+    assert {t for t, _ in hits(client, "q=economy&type=news")} == {"news"}
+
+
+def test_drafts_and_scheduled_news_are_found_by_editors_only(client, content, editor,
+                                                             auth_headers):
+    public = hits(client, "q=economy&type=news")
+    assert len(public) == 2
+    assert hits(client, "q=economy&type=news", auth_headers("member")) == public
+    assert len(hits(client, "q=economy&type=news", editor)) == 4
+
+
+def test_snippets_are_escaped_html(client, make_speaker):
+    make_speaker("Mallory", bio='Writes <b onclick="x()">bold</b> & economy in bios.')
+    snippet = client.get("/api/v1/search?q=economy").json["items"][0]["snippet"]
+    assert "<b" not in snippet and "&amp;" in snippet
+    assert "<mark>economy</mark>" in snippet
+
+
+def test_the_index_follows_updates_and_deletes(client, editor, db, make_speaker):
+    make_speaker("Song Qi", bio="Digital economy.")
+    assert hits(client, "q=digital") == [("speaker", "Song Qi")]
+    client.patch("/api/v1/speakers/song-qi", json={"bio": "Science parks."}, headers=editor)
+    assert hits(client, "q=digital") == []
+    assert hits(client, "q=science") == [("speaker", "Song Qi")]
+    client.delete("/api/v1/speakers/song-qi", headers=editor)
+    assert hits(client, "q=science") == []
+    assert db.session.scalar(select(func.count()).select_from(SearchDocument)) == 0
+
+
+def test_translations_are_searched(client, make_park):
+    make_park("Kista Science City", "SE", translations={"zh": {"description": "西斯塔 科学城"}})
+    assert hits(client, "q=西斯塔") == [("park", "Kista Science City")]
+
+
+def test_paginated_like_every_list(client, make_speaker):
+    for n in range(3):
+        make_speaker(f"Speaker {n}", bio="economy")
+    response = client.get("/api/v1/search?q=economy&per_page=2&page=2")
+    assert response.json["pagination"] == {"page": 2, "per_page": 2, "total": 3, "pages": 2}
+    assert len(response.json["items"]) == 1
+    assert 'rel="prev"' in response.headers["Link"]
+
+
+@pytest.mark.parametrize("query", ["q=%27%20OR%201%3D1--", "q=%22", "q=AND%20OR%20NOT",
+                                   "q=*", "q=economy%20-", "q=NEAR(a%20b)"])
+def test_query_syntax_never_breaks_it(client, content, query):
+    assert client.get(f"/api/v1/search?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["", "q=", "q=x&type=report", "q=x&type=news,,park",
+                                   "q=x&per_page=500", "q=" + "x" * 201])
+def test_bad_arguments_are_422(client, query):
+    assert_problem(client.get(f"/api/v1/search?{query}"), 422, "validation_error")
