@@ -18,6 +18,7 @@ class TokenPurpose(enum.StrEnum):
 
 class AccountToken(IdMixin, Base):
     __tablename__ = "account_tokens"
+    __cache_public_fields__: frozenset[str] = frozenset()  # never in a cached response
 
     member_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("members.id", ondelete="CASCADE"), index=True

@@ -27,6 +27,7 @@ class AuditEventType(enum.StrEnum):
 
 class AuditEvent(IdMixin, Base):
     __tablename__ = "audit_events"
+    __cache_public_fields__: frozenset[str] = frozenset()  # never in a cached response
 
     event: Mapped[AuditEventType] = mapped_column(
         Enum(AuditEventType, native_enum=False, length=40,

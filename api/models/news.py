@@ -43,6 +43,8 @@ class NewsSpeaker(Base):
     """A speaker's part in a news item: their role and the title of their talk."""
 
     __tablename__ = "news_speakers"
+    # A link row purges the news item and the speaker it links (see api/http_cache.py).
+    __cache_lists__ = ("news",)
 
     news_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("news.id", ondelete="CASCADE"),
                                                primary_key=True)
@@ -59,6 +61,7 @@ class NewsSpeaker(Base):
 
 class News(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "news"
+    __cache_lists__ = ("news", "search")
     __table_args__ = (Index("ix_news_status_published_at_id", "status", "published_at", "id"),)
     SEARCH_TYPE = "news"
     TRANSLATABLE_FIELDS = ("title", "summary", "body")

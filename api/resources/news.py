@@ -4,6 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
+from api.http_cache import cached
 from api.models import Role
 from api.schemas.news import (
     NewsCreateSchema,
@@ -32,6 +33,7 @@ come in the language of `lang` or `Accept-Language` when translated.
 class NewsCollection(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(NewsQueryArgsSchema, location="query")
+    @cached("news", lists=("news",))
     @blp.paginated(NewsSchema)
     @blp.problem(403, "`status` other than `published` needs the `editor` role.")
     def get(self, args):
@@ -58,6 +60,7 @@ class NewsCollection(MethodView):
 class NewsByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
+    @cached("news")
     @blp.response(200, NewsSchema)
     @blp.problem(404, "No news item has this id or slug (or it is not public yet).")
     def get(self, _args, ref):
@@ -93,6 +96,7 @@ class NewsByRef(MethodView):
 class ParkNews(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(ParkNewsQueryArgsSchema, location="query")
+    @cached("news", lists=("news",))
     @blp.paginated(NewsSchema)
     @blp.problem(403, "`status` other than `published` needs the `editor` role.")
     @blp.problem(404, "No park has this id or slug.")

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
+from api.http_cache import cached
 from api.schemas.search import SearchArgsSchema, SearchHitSchema
 from api.services import search
 from api.services.news import can_see_unpublished
@@ -15,6 +16,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 class Search(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(SearchArgsSchema, location="query")
+    @cached("search", lists=("search",))
     @blp.paginated(SearchHitSchema)
     def get(self, args):
         """Search news, parks and speakers, best matches first.

@@ -4,6 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
+from api.http_cache import cached
 from api.models import Role
 from api.schemas.speaker import (
     SpeakerCreateSchema,
@@ -22,6 +23,7 @@ blp = Blueprint("speakers", __name__, url_prefix="/api/v1/speakers",
 @blp.route("")
 class Speakers(MethodView):
     @blp.arguments(SpeakerQueryArgsSchema, location="query")
+    @cached("speakers", lists=("speakers",))
     @blp.paginated(SpeakerSchema)
     def get(self, args):
         """List speakers.
@@ -45,6 +47,8 @@ class Speakers(MethodView):
 class SpeakerByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
+    # Its appearances can change with any news write (a news item published, say).
+    @cached("speakers", lists=("news",))
     @blp.response(200, SpeakerDetailSchema)
     @blp.problem(404, "No speaker has this id or slug.")
     def get(self, _args, ref):
