@@ -98,14 +98,20 @@ def _key(kind, query):
 
 
 def read_entry(key):
+    """The stored entry: a JSON line of metadata, then the body as it was sent (a hit never
+    parses the body)."""
     raw = get_store().get(key)
-    return json.loads(raw) if raw else None
+    if not raw:
+        return None
+    meta, body = raw.split("\n", 1)
+    return json.loads(meta) | {"body": body}
 
 
 def store_entry(key, entry):
     ttl = entry["expires_at"] - time.time()
     if ttl >= 1:
-        get_store().set_tagged(key, json.dumps(entry), ttl, entry["tags"])
+        meta = {name: value for name, value in entry.items() if name != "body"}
+        get_store().set_tagged(key, json.dumps(meta) + "\n" + entry["body"], ttl, entry["tags"])
 
 
 def build_entry(key, render, lists):
