@@ -178,7 +178,9 @@ def news_feed(kind, args, park_ref=None):
     if isinstance(body, dict):
         body = json.dumps(body, ensure_ascii=False).encode()
     response = Response(body, content_type=f"{content_type}; charset=utf-8")
-    response.last_modified = last_modified(items)
+    modified = last_modified(items)
+    if modified is not None:  # (werkzeug would write "now" for None)
+        response.last_modified = modified
     return response
 
 
