@@ -27,16 +27,6 @@ COVER = "https://cdn.example.org/forum.jpg"
 
 
 @pytest.fixture
-def taguspark(make_park):
-    return make_park("Taguspark", "PT")
-
-
-@pytest.fixture
-def pku(make_park):
-    return make_park("Peking University Science Park", "CN")
-
-
-@pytest.fixture
 def forum(make_news, taguspark):
     return make_news(
         "Lisbon forum", body=FORUM_BODY, summary="Experts met in Lisbon.",
