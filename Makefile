@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test fuzz lint openapi clean
+.PHONY: install run test fuzz lint openapi clean chromium
 
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install  ## Lint and type-check, then the suite on PostgreSQL + Redis and on SQLite
+test: install chromium  ## Lint and type-check, then the suite on PostgreSQL + Redis and on SQLite
 	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
 	$(BIN)/mypy api
 	$(BIN)/python -m tests.run $(PYTEST_ARGS)
@@ -41,6 +41,19 @@ lint: install
 
 openapi: install  ## Rewrite openapi/openapi.json from the code
 	$(FLASK) openapi write openapi/openapi.json
+
+# The browser tests drive Debian's chromium; nothing ever downloads a browser of its own.
+chromium:  ## Install Debian's chromium for the browser tests when missing (as root, apt-get)
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium; } \
+		|| echo "!!! chromium could not be installed: the browser tests will be skipped."; \
+	else \
+		echo "!!! /usr/bin/chromium is missing and installing it needs root and apt-get" \
+			"(sudo apt-get install chromium): the browser tests will be skipped."; \
+	fi
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from api.mail import init_mail
 from api.resources import (
     admin,
     auth,
+    feeds,
     health,
     media,
     members,
@@ -35,7 +36,7 @@ from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
 BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.blp, media.blp,
-              search.blp, admin.blp, health.blp)
+              search.blp, feeds.blp, admin.blp, health.blp)
 
 
 def create_app(config=None):

@@ -148,6 +148,12 @@ def build_entry(key, render, lists):
 
 def ids_shown(response):
     """`id:<uuid>` tags for every item a JSON body shows, embedded summaries included."""
+    return ids_in(response.get_json(silent=True)) if response.is_json else set()
+
+
+def ids_in(data):
+    """`id:<uuid>` tags for every item in dumped data (dicts and lists), nested ones included;
+    a view answering another format tags its entry with them through `g.cache_tags`."""
     tags = set()
 
     def walk(node):
@@ -160,8 +166,7 @@ def ids_shown(response):
             for value in node:
                 walk(value)
 
-    if response.is_json:
-        walk(response.get_json(silent=True))
+    walk(data)
     return tags
 
 

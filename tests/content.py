@@ -1,4 +1,5 @@
-"""Factories for content tests: parks, speakers and news created through the API."""
+"""Factories for content tests: parks, speakers and news created through the API, and two
+parks many tests use (`taguspark`, `pku`)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +39,16 @@ def make_speaker(client, editor):
         return response.json
 
     return factory
+
+
+@pytest.fixture
+def taguspark(make_park):
+    return make_park("Taguspark", "PT")
+
+
+@pytest.fixture
+def pku(make_park):
+    return make_park("Peking University Science Park", "CN")
 
 
 @pytest.fixture

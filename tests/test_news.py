@@ -15,16 +15,6 @@ FORUM_BODY = ("<h2>Digital economy</h2><p>The forum brought together more than 6
 
 
 @pytest.fixture
-def taguspark(make_park):
-    return make_park("Taguspark", "PT")
-
-
-@pytest.fixture
-def pku(make_park):
-    return make_park("Peking University Science Park", "CN")
-
-
-@pytest.fixture
 def hashimi(make_speaker):
     return make_speaker("Amer Ahmed Hashimi", job_title="Chairman", country="PK")
 

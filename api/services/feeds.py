@@ -1,15 +1,26 @@
 """News feeds for partner sites: RSS 2.0 and Atom 1.0 (feedgen) and JSON Feed 1.1.
 
 The builders take news items as the API shows them (`NewsSchema` output), so a feed says
-exactly what the JSON API says.
+exactly what the JSON API says; `news_feed` answers a feed request with them.
 """
 
+import json
 import mimetypes
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
+from flask import Response, current_app, g, request
 from lxml import etree
+
+from api.http_cache import ids_in
+from api.schemas.feeds import DEFAULT_LIMIT
+from api.schemas.news import NewsSchema
+from api.schemas.park import ParkSummarySchema
+from api.services.news import list_news
+from api.services.parks import get_park
+from api.translations import requested_language
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -30,7 +41,11 @@ def parse_time(value):
 
 
 def item_updated(item):
-    return parse_time(item.get("updated_at")) or parse_time(item["published_at"])
+    """When an item last changed for its readers: its last edit, or its publication when that
+    came later (a scheduled item going public)."""
+    published = parse_time(item["published_at"])
+    updated = parse_time(item.get("updated_at"))
+    return max(updated, published) if updated else published
 
 
 def last_modified(items):
@@ -46,9 +61,10 @@ def _generator(meta, items, kind):
     feed.subtitle(meta.description)
     feed.description(meta.description)
     feed.language(meta.language)
-    feed.link(href=meta.home_page_url, rel="alternate")
     feed.link(href=meta.feed_url, rel="self",
               type="application/rss+xml" if kind == "rss" else "application/atom+xml")
+    # feedgen 1.0 makes the last link the RSS channel's <link>: the home page, so last.
+    feed.link(href=meta.home_page_url, rel="alternate")
     feed.updated(last_modified(items) or datetime(2000, 1, 1, tzinfo=UTC))
     feed.generator("CISIP API")
     # feedgen prepends entries; add the oldest first so the newest leads the feed.
@@ -121,7 +137,7 @@ def _json_item(item, meta):
         "summary": item.get("summary") or "",
         "content_html": item.get("body") or "",
         "date_published": item["published_at"],
-        "date_modified": item.get("updated_at") or item["published_at"],
+        "date_modified": _rfc3339(item_updated(item)),
         "tags": item.get("tags", []),
         "language": item.get("language") or meta.language,
     }
@@ -130,3 +146,57 @@ def _json_item(item, meta):
     if item.get("cover_image"):
         entry["image"] = item["cover_image"]["url"]
     return entry
+
+
+def _rfc3339(moment):
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+FORMATS = {
+    "rss": ("application/rss+xml", rss),
+    "atom": ("application/atom+xml", atom),
+    "json": ("application/feed+json", json_feed),
+}
+FEED_FILTERS = ("park", "tag", "country")
+
+
+def news_feed(kind, args, park_ref=None):
+    """Answer the newest public news matching `args` as a feed of `kind` (rss, atom, json);
+    with `park_ref`, the news of that park (404 when no park has it)."""
+    park = get_park(park_ref) if park_ref else None
+    filters = {name: args[name] for name in FEED_FILTERS if name in args}
+    if park is not None:
+        filters["park"] = str(park.id)
+    # Feeds never depend on who asks: the caller's login is not read, so only published,
+    # due news appears, through the same query as the public news list.
+    page = list_news(filters | {"page": 1, "per_page": args["limit"], "sort": "-published_at"})
+    items = NewsSchema(many=True).dump(page.items)
+    # The shared response cache tags JSON bodies by their ids; a feed names them itself.
+    g.cache_tags = ids_in(items) | ({f"id:{park.id}"} if park is not None else set())
+    content_type, build = FORMATS[kind]
+    body = build(_meta(args, park), items)
+    if isinstance(body, dict):
+        body = json.dumps(body, ensure_ascii=False).encode()
+    response = Response(body, content_type=f"{content_type}; charset=utf-8")
+    modified = last_modified(items)
+    if modified is not None:  # (werkzeug would write "now" for None)
+        response.last_modified = modified
+    return response
+
+
+def _meta(args, park):
+    frontend = current_app.config["FRONTEND_URL"]
+    title = "CISIP news"
+    description = "News of the Community of International Science-Industry Parks."
+    if park is not None:
+        name = ParkSummarySchema().dump(park)["name"]
+        title = f"{title}: {name}"
+        description = f"News of the CISIP community about {name}."
+    # The request URL in a canonical form: the same for every request the cache answers alike.
+    query = {name: value for name, value in sorted(args.items())
+             if not (name == "limit" and value == DEFAULT_LIMIT)}
+    feed_url = request.base_url + (f"?{urlencode(query)}" if query else "")
+    return FeedMeta(title=title, description=description, home_page_url=f"{frontend}/news",
+                    feed_url=feed_url,
+                    language=requested_language() or current_app.config["LANGUAGES"][0],
+                    article_url=f"{frontend}/news/{{slug}}")
