@@ -84,7 +84,7 @@ class News(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
 
     author = relationship("Member")
     parks = relationship("Park", secondary=news_parks, order_by="Park.name")
-    reports = relationship("Report", secondary=news_reports, back_populates="news",
+    reports = relationship("Report", secondary=news_reports,
                            order_by="[Report.year.desc(), Report.title]")
     speaker_links = relationship("NewsSpeaker", back_populates="news",
                                  cascade="all, delete-orphan", order_by=NewsSpeaker.position)

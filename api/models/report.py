@@ -52,7 +52,8 @@ class Report(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     download_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     parks = relationship("Park", secondary=report_parks, order_by="Park.name")
-    news = relationship("News", secondary=news_reports, back_populates="reports",
+    # Written through `News.reports`; read only from this side.
+    news = relationship("News", secondary=news_reports, viewonly=True,
                         order_by="[News.published_at.desc().nulls_last(), News.id]")
 
     @property

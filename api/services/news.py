@@ -139,7 +139,8 @@ def _apply(news, data):
         elif field == "park_ids":
             news.parks = _linked(Park, value, "park_ids")
         elif field == "report_ids":
-            news.reports = _linked(Report, value, "report_ids")
+            news.reports = sorted(_linked(Report, value, "report_ids"),
+                                  key=lambda report: (-report.year, report.title))
         elif field == "speakers":
             _set_speakers(news, value)
         elif field == "tags":
