@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, time, timedelta
 
+from flask import g
 from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from api.auth import current_member
 from api.errors import APIError, Forbidden
@@ -37,8 +38,12 @@ SORT_COLUMNS = {"published_at": News.published_at, "title": News.title}
 def relations():
     """Everything a news item shows, loaded for a whole page in one query per relation;
     linked reports only when the caller may see them."""
-    reports = News.reports if can_see_unpublished() else News.reports.and_(
-        published_now(Report.published_at))
+    reports: QueryableAttribute = News.reports
+    if not can_see_unpublished():
+        reports = News.reports.and_(published_now(Report.published_at))
+        # A cached answer must go when a linked report is published or unpublished, though
+        # a hidden report's id is not in it (see api/http_cache.py).
+        g.setdefault("cache_tags", set()).add("list:reports")
     return (selectinload(News.parks), selectinload(News.speaker_links),
             selectinload(News.author), selectinload(reports))
 
