@@ -6,23 +6,44 @@ fields. Reads pick a language from `?lang=` or `Accept-Language`, fall back fiel
 the item's default language, and answer `Content-Language` and `Vary: Accept-Language`.
 """
 
+import json
+
 import marshmallow as ma
 from flask import current_app, g, request
 
 from api.schemas.base import BaseSchema, LanguageTag, QueryArgsSchema
 
 
-def translations_field(schema_name, **fields):
+def translations_field(schema_name, form_encoded=False, **fields):
     """The `translations` field of a write schema: language tag -> the given optional fields.
 
     Within a language a null value removes that field's translation; a null language
-    removes the language.
+    removes the language. With `form_encoded` the field also takes the object as a
+    JSON-encoded string, which is how a multipart form carries it.
     """
     values = type(f"{schema_name}TranslationSchema", (BaseSchema,),
                   {field_name: field for field_name, field in fields.items()})
-    return ma.fields.Dict(keys=LanguageTag(), values=ma.fields.Nested(values, allow_none=True),
-                          metadata={"description": "Text fields in other languages, by "
-                                    "BCP 47 tag: `{\"zh\": {…}}`."})
+    description = "Text fields in other languages, by BCP 47 tag: `{\"zh\": {…}}`."
+    if form_encoded:
+        description += (" In a multipart form, send this object JSON-encoded as the value "
+                        "of one `translations` field.")
+    field_class = JSONEncodedDict if form_encoded else ma.fields.Dict
+    return field_class(keys=LanguageTag(), values=ma.fields.Nested(values, allow_none=True),
+                       metadata={"description": description})
+
+
+class JSONEncodedDict(ma.fields.Dict):
+    """A dict, given as an object (JSON body) or as a JSON-encoded string (form field)."""
+
+    default_error_messages = {"invalid_json": "Not valid JSON."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as error:
+                raise self.make_error("invalid_json") from error
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def apply_translations(item, given, prepare=None):

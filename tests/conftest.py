@@ -18,7 +18,7 @@ from api.models import Member, MemberStatus, Role
 from config import TestingConfig
 from tests.helpers import PASSWORD, bearer
 
-# Content fixtures: make_park, make_speaker, make_news, editor, taguspark, pku.
+# Content fixtures: make_park, make_speaker, make_news, make_report, editor, taguspark, pku.
 pytest_plugins = ["tests.content"]
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

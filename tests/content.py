@@ -1,6 +1,7 @@
-"""Factories for content tests: parks, speakers and news created through the API, and two
-parks many tests use (`taguspark`, `pku`)."""
+"""Factories for content tests: parks, speakers, news and reports created through the API,
+and two parks many tests use (`taguspark`, `pku`)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,6 +60,26 @@ def make_news(client, editor):
         fields = {"status": "published", "published_at": days_from_now(-1)} | fields
         response = client.post("/api/v1/news", json={"title": title, "body": body, **fields},
                                headers=editor)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return factory
+
+
+@pytest.fixture
+def make_report(client, editor):
+    """Create a report (multipart form, no file); published a day ago unless told otherwise.
+
+    A `translations` dict is sent JSON-encoded, as a form carries it."""
+
+    def factory(title, year=2021, **fields):
+        fields = {"published_at": days_from_now(-1), "access": "members"} | fields
+        if "translations" in fields:
+            fields["translations"] = json.dumps(fields["translations"])
+        fields = {key: value for key, value in fields.items() if value is not None}
+        response = client.post("/api/v1/reports", data={"title": title, "year": str(year),
+                                                        **fields},
+                               content_type="multipart/form-data", headers=editor)
         assert response.status_code == 201, response.json
         return response.json
 

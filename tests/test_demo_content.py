@@ -5,6 +5,7 @@ NAMED = ["Wu Wensheng", "Wang Mingyang", "Amer Ahmed Hashimi", "Balogh András Z
          "Song Qi", "Kanchana Wanichkorn", "Eduardo Baptista Correia", "Vijay Kant Mishra",
          "Wang Delu", "Zhang Jizhe"]
 SLUG = "the-2021-community-of-international-science-industry-parks-forum-successfully-held"
+REPORT_SLUG = "2021-report-on-the-development-of-b-r-science-parks"
 
 
 def test_seed_demo_adds_the_forum_article_once(runner, client):
@@ -47,3 +48,19 @@ def test_seeded_speakers_keep_the_article_titles_and_roles(runner, client):
     assert correia["appearances"][0]["slug"] == SLUG
     found = client.get("/api/v1/search?q=Hashimi").json["items"]
     assert {hit["type"] for hit in found} == {"speaker", "news", "park"}
+
+
+def test_the_forum_news_and_the_2021_report_are_linked_once(runner, client, auth_headers):
+    runner.invoke(args=["seed", "demo"])
+    runner.invoke(args=["seed", "demo"])
+    news = client.get(f"/api/v1/news/{SLUG}").json
+    assert [(r["slug"], r["year"], r["access"]) for r in news["reports"]] == [
+        (REPORT_SLUG, 2021, "members")]
+    report = client.get(f"/api/v1/reports/{REPORT_SLUG}").json
+    assert [item["slug"] for item in report["news"]] == [SLUG]
+    zh = client.get(f"/api/v1/reports/{REPORT_SLUG}?lang=zh").json
+    assert (zh["language"], zh["title"]) == ("zh", "2021年“一带一路”科技园区发展报告")
+    assert zh["summary"] == report["summary"]  # no translation: the English one
+    found = client.get("/api/v1/search?q=Belt%20Road&type=report").json["items"]
+    assert [hit["slug"] for hit in found] == [REPORT_SLUG]
+

@@ -63,7 +63,7 @@ class TestCreate:
                         "job_title": "Chairman", "organization": None, "country": "PK"},
             "role": "keynote", "talk_title": "Pakistan's Knowledge Economy Strategy"}]
         assert news["author"]["full_name"] == "Test Member"
-        assert "reports" not in news
+        assert news["reports"] == []
         assert client.get(forum.headers["Location"]).json == news
 
     def test_a_draft_by_default_with_no_date(self, client, editor):

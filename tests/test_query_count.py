@@ -8,9 +8,21 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from api.extensions import db
-from api.models import Member, News, NewsSpeaker, NewsStatus, Park, Speaker, SpeakerRole
+from api.models import (
+    Access,
+    Member,
+    News,
+    NewsSpeaker,
+    NewsStatus,
+    Park,
+    Report,
+    Speaker,
+    SpeakerRole,
+)
 
-MAX_STATEMENTS = 10
+# Visibility (2), count, page of ids, items, and one per relation (author, parks, reports,
+# speakers), plus the test transaction's savepoint and its rollback on PostgreSQL.
+MAX_STATEMENTS = 11
 
 
 @pytest.fixture
@@ -35,18 +47,23 @@ def counted_statements():
 
 @pytest.fixture
 def hundred_news(app):
-    """100 published news items, each with 2 parks, 3 speakers, tags, images and an author."""
+    """100 published news items, each with 2 parks, 3 speakers, 2 reports (one of them not
+    published yet, so hidden from the public), tags, images and an author."""
     with app.app_context():
         author = Member(email="author@example.org", full_name="Author")
         parks = [Park(name=f"Park {n}", slug=f"park-{n}", country="PT") for n in range(10)]
         speakers = [Speaker(name=f"Speaker {n}", slug=f"speaker-{n}") for n in range(10)]
         start = datetime(2021, 1, 1, tzinfo=UTC)
+        reports = [Report(title=f"Report {n}", slug=f"report-{n}", year=2021,
+                          access=Access.MEMBERS, published_at=start if n % 2 else None)
+                   for n in range(10)]
         for n in range(100):
             news = News(title=f"News {n}", slug=f"news-{n}", body="<p>x</p>", summary="x",
                         status=NewsStatus.PUBLISHED, published_at=start + timedelta(days=n),
                         tags=["forum", f"t{n % 7}"], author=author,
                         images=[{"url": "https://cdn.example.org/a.jpg", "caption": None}],
-                        parks=[parks[n % 10], parks[(n + 1) % 10]])
+                        parks=[parks[n % 10], parks[(n + 1) % 10]],
+                        reports=[reports[n % 10], reports[(n + 1) % 10]])
             news.speaker_links = [NewsSpeaker(speaker=speakers[(n + k) % 10], position=k,
                                               role=SpeakerRole.PANELIST) for k in range(3)]
             db.session.add(news)
@@ -66,7 +83,21 @@ def test_a_page_costs_the_same_few_statements_whatever_its_size(client, hundred_
     assert len(small.json["items"]) == 10 and len(large.json["items"]) == 100
     item = large.json["items"][0]
     assert len(item["parks"]) == 2 and len(item["speakers"]) == 3 and item["author"]
+    assert len(item["reports"]) == 1 and item["reports"][0]["access"] == "members"
     assert small_count == large_count <= MAX_STATEMENTS
+
+
+def test_editors_pages_with_every_report_cost_no_more(client, hundred_news, auth_headers):
+    editor = auth_headers("editor")
+    client.get("/api/v1/news", headers=editor)  # the first request also checks the login
+    counts = []
+    for per_page in (10, 100):
+        with counted_statements() as statements:
+            response = client.get(f"/api/v1/news?per_page={per_page}", headers=editor)
+        assert response.status_code == 200
+        assert all(len(item["reports"]) == 2 for item in response.json["items"])
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= MAX_STATEMENTS
 
 
 def test_filters_do_not_add_per_item_statements(client, hundred_news):

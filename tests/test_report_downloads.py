@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from api import create_app
 from api.extensions import db as database
-from api.models import Member, MemberStatus, Report, Role
+from api.models import Member, MemberStatus, Report, Role, SearchDocument
 from api.serving import content_disposition
 from tests.conftest import flush_test_keys, make_config
 from tests.helpers import PASSWORD, assert_problem, bearer
@@ -264,6 +264,9 @@ def committing_app(tmp_path, pg_engine, make_app):
     for app in apps:
         with app.app_context():
             database.session.execute(delete(Report))
+            # A bulk delete skips the ORM, which keeps the search index: clear it too.
+            database.session.execute(delete(SearchDocument).where(
+                SearchDocument.type == Report.SEARCH_TYPE))
             database.session.execute(delete(Member).where(Member.email.like("%@threads.example")))
             database.session.commit()
         app.extensions["db.engine"].dispose()

@@ -1,4 +1,5 @@
-"""Search: ranked full-text search across news, parks and speakers, on both backends."""
+"""Search: ranked full-text search across news, parks, speakers and reports, on both
+backends."""
 
 import pytest
 from sqlalchemy import func, select
@@ -96,7 +97,73 @@ def test_query_syntax_never_breaks_it(client, content, query):
     assert client.get(f"/api/v1/search?{query}").status_code == 200
 
 
-@pytest.mark.parametrize("query", ["", "q=", "q=x&type=report", "q=x&type=news,,park",
+@pytest.mark.parametrize("query", ["", "q=", "q=x&type=reports", "q=x&type=news,,park",
                                    "q=x&per_page=500", "q=" + "x" * 201])
 def test_bad_arguments_are_422(client, query):
     assert_problem(client.get(f"/api/v1/search?{query}"), 422, "validation_error")
+
+
+@pytest.fixture
+def reports(make_report):
+    make_report("Digital Economy Report", year=2021, access="members",
+                summary="Science parks along the Belt and Road.")
+    make_report("Annual Parks Review", year=2022, access="public",
+                summary="Includes a chapter on the digital economy of parks.")
+    make_report("Draft digital economy report", published_at=None)
+    make_report("Scheduled digital economy report", published_at=days_from_now(5))
+
+
+def test_reports_are_found_title_matches_first(client, reports):
+    response = client.get("/api/v1/search?q=digital%20economy&type=report")
+    assert [(hit["type"], hit["title"]) for hit in response.json["items"]] == [
+        ("report", "Digital Economy Report"), ("report", "Annual Parks Review")]
+    hit = response.json["items"][0]
+    assert hit["slug"] == "digital-economy-report"
+    assert "<mark>" in hit["snippet"]
+    assert client.get(f"/api/v1/reports/{hit['id']}").json["access"] == "members"
+
+
+def test_members_only_reports_are_listed_but_unpublished_ones_only_to_editors(
+        client, reports, editor, auth_headers):
+    assert ("report", "Digital Economy Report") in hits(client, "q=belt")
+    public = hits(client, "q=digital&type=report")
+    assert len(public) == 2
+    assert hits(client, "q=digital&type=report", auth_headers("member")) == public
+    assert len(hits(client, "q=digital&type=report", editor)) == 4
+
+
+def test_reports_rank_with_the_other_collections(client, reports, make_news):
+    make_news("Belt and Road parks", body="<p>The forum met.</p>")
+    ranked = hits(client, "q=belt%20road")
+    assert set(ranked) == {("news", "Belt and Road parks"), ("report", "Digital Economy Report")}
+    assert ranked[0] == ("news", "Belt and Road parks")  # a title match beats a summary one
+
+
+def test_report_translations_and_years_are_searched(client, make_report):
+    make_report("Annual report", year=2019, translations={"zh": {"title": "年度 报告"}})
+    assert hits(client, "q=年度") == [("report", "Annual report")]
+    assert hits(client, "q=2019&type=report") == [("report", "Annual report")]
+
+
+def test_the_index_follows_report_updates_and_deletes(client, editor, make_report):
+    report = make_report("Green parks", summary="Solar power.")
+    path = f"/api/v1/reports/{report['slug']}"
+    client.patch(path, json={"summary": "Wind power."}, headers=editor)
+    assert hits(client, "q=solar") == []
+    assert hits(client, "q=wind") == [("report", "Green parks")]
+    client.patch(path, json={"published_at": None}, headers=editor)
+    assert hits(client, "q=wind") == []
+    client.delete(path, headers=editor)
+    assert hits(client, "q=wind", editor) == []
+
+
+def test_the_reports_q_filter_uses_the_search(client, reports, editor):
+    def titles(query, headers=None):
+        response = client.get(f"/api/v1/reports?{query}", headers=headers)
+        assert response.status_code == 200, response.json
+        return [item["title"] for item in response.json["items"]]
+
+    assert titles("q=economies&sort=title") == ["Annual Parks Review", "Digital Economy Report"]
+    assert titles("q=belt%20road") == ["Digital Economy Report"]
+    assert len(titles("q=economy", editor)) == 4
+    assert titles("q=economy&access=public") == ["Annual Parks Review"]

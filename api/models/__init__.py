@@ -6,7 +6,7 @@ from api.models.auth_session import AuthSession
 from api.models.base import Base
 from api.models.media import Media
 from api.models.member import Member, MemberStatus, Role
-from api.models.news import News, NewsSpeaker, NewsStatus, SpeakerRole, news_parks
+from api.models.news import News, NewsSpeaker, NewsStatus, SpeakerRole, news_parks, news_reports
 from api.models.park import Park
 from api.models.report import Access, Report, ReportDownload, report_parks
 from api.models.search import SearchDocument
@@ -15,4 +15,4 @@ from api.models.speaker import Speaker
 __all__ = ["Access", "AccountToken", "AuditEvent", "AuditEventType", "AuthSession", "Base",
            "Media", "Member", "MemberStatus", "News", "NewsSpeaker", "NewsStatus", "Park",
            "Report", "ReportDownload", "Role", "SearchDocument", "Speaker", "SpeakerRole",
-           "TokenPurpose", "news_parks", "report_parks"]
+           "TokenPurpose", "news_parks", "news_reports", "report_parks"]

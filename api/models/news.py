@@ -37,6 +37,12 @@ news_parks = Table(
     Column("news_id", ForeignKey("news.id", ondelete="CASCADE"), primary_key=True),
     Column("park_id", ForeignKey("parks.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+news_reports = Table(
+    "news_reports", Base.metadata,
+    Column("news_id", ForeignKey("news.id", ondelete="CASCADE"), primary_key=True),
+    Column("report_id", ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
 
 
 class NewsSpeaker(Base):
@@ -81,6 +87,8 @@ class News(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
 
     author = relationship("Member")
     parks = relationship("Park", secondary=news_parks, order_by="Park.name")
+    reports = relationship("Report", secondary=news_reports,
+                           order_by="[Report.year.desc(), Report.title]")
     speaker_links = relationship("NewsSpeaker", back_populates="news",
                                  cascade="all, delete-orphan", order_by=NewsSpeaker.position)
 

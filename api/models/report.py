@@ -8,6 +8,9 @@ from sqlalchemy import BigInteger, Column, Enum, ForeignKey, Index, String, Tabl
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.models.base import Base, IdMixin, TimestampMixin, utcnow
+from api.models.news import news_reports
+from api.models.search import Searchable
+from api.models.translatable import TranslatableMixin
 
 
 class Access(enum.StrEnum):
@@ -24,10 +27,13 @@ report_parks = Table(
 )
 
 
-class Report(IdMixin, TimestampMixin, Base):
+class Report(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "reports"
-    # Lists that can show or filter by a report (see api/http_cache.py).
-    __cache_lists__ = ("reports", "search")
+    # Lists that can show or filter by a report (see api/http_cache.py); news lists show
+    # linked reports and filter by `report`.
+    __cache_lists__ = ("reports", "search", "news")
+    SEARCH_TYPE = "report"
+    TRANSLATABLE_FIELDS = ("title", "summary")
 
     title: Mapped[str] = mapped_column(String(300))
     slug: Mapped[str] = mapped_column(String(220), unique=True)
@@ -47,6 +53,9 @@ class Report(IdMixin, TimestampMixin, Base):
     download_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     parks = relationship("Park", secondary=report_parks, order_by="Park.name")
+    # Written through `News.reports`; read only from this side.
+    news = relationship("News", secondary=news_reports, viewonly=True,
+                        order_by="[News.published_at.desc().nulls_last(), News.id]")
 
     @property
     def file(self):
@@ -54,6 +63,14 @@ class Report(IdMixin, TimestampMixin, Base):
             return None
         return {"name": self.file_name, "size": self.file_size,
                 "content_type": self.file_content_type, "sha256": self.file_sha256}
+
+    def search_document(self):
+        # Members-only reports are found too: their metadata is public, only the file is not.
+        texts = [str(self.year), self.summary]
+        for values in (self.translations or {}).values():
+            texts.extend(values.values())
+        return {"title": self.title, "content": " ".join(t for t in texts if t),
+                "visible_from": self.published_at}
 
 
 class ReportDownload(IdMixin, Base):

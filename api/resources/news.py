@@ -23,9 +23,9 @@ LIST_DOC = """
 
 Anonymous callers and members see published news whose `published_at` has come;
 editors see every status (filter with `status`). Filter by words (`q`, full-text), `tag`,
-`park` and `speaker` (id or slug), `country` (of a linked park) and the publication dates
-`from` and `to`; sort by `published_at` (default, newest first) or `title`. Text fields
-come in the language of `lang` or `Accept-Language` when translated.
+`park`, `speaker` and `report` (id or slug), `country` (of a linked park) and the
+publication dates `from` and `to`; sort by `published_at` (default, newest first) or
+`title`. Text fields come in the language of `lang` or `Accept-Language` when translated.
 """
 
 
@@ -78,8 +78,8 @@ class NewsByRef(MethodView):
     def patch(self, data, ref):
         """Update a news item; only the fields sent change.
 
-        Lists sent (`tags`, `images`, `park_ids`, `speakers`) replace the stored ones;
-        `translations` merge by language and field (null removes one). Send
+        Lists sent (`tags`, `images`, `park_ids`, `report_ids`, `speakers`) replace the
+        stored ones; `translations` merge by language and field (null removes one). Send
         `summary: null` to derive the summary from the body again.
         """
         return news.update_news(ref, data)

@@ -21,6 +21,7 @@ from api.schemas.report import (
     ReportUpdateSchema,
 )
 from api.services import reports
+from api.translations import LanguageArgsSchema
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Reports the community publishes, as PDF files; members-only "
@@ -33,14 +34,16 @@ NOT_FOUND = "No visible report has this id or slug."
 class Reports(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(ReportQueryArgsSchema, location="query")
-    @cached("reports", lists=("reports",))
+    @cached("reports", lists=("reports", "news"))
     @blp.paginated(ReportSchema)
     def get(self, args):
         """List reports.
 
-        Filter by words in title or summary (`q`), `year`, `park` (id or slug) and
-        `access` (`public` or `members`); sort by `published_at` (default, newest first),
-        `year` or `title`. Editors also see unpublished reports.
+        Filter by words (`q`, full-text search over title, summary and translations),
+        `year`, `park` (id or slug) and `access` (`public` or `members`); sort by
+        `published_at` (default, newest first), `year` or `title`. Editors also see
+        unpublished reports. Text fields come in the language of `lang` or
+        `Accept-Language` when translated.
         """
         return reports.list_reports(args)
 
@@ -56,7 +59,8 @@ class Reports(MethodView):
         """Create a report, with its PDF.
 
         Send `multipart/form-data`: the PDF in the `file` part and the other fields as
-        form fields. Give `park_ids` as repeated fields or as one comma-separated field.
+        form fields. Give `park_ids` as repeated fields or as one comma-separated field,
+        and `translations` as one JSON-encoded field (`{"zh": {"title": "…"}}`).
         `access` defaults to `members`; without `published_at` the report is a draft.
         A file that is not a PDF (whatever its name or declared type) gives 422 with
         `errors.files`.
@@ -68,12 +72,17 @@ class Reports(MethodView):
 @blp.route("/<ref>")
 class ReportByRef(MethodView):
     @blp.auth_required(optional=True)
-    @cached("reports")
+    @blp.arguments(LanguageArgsSchema, location="query")
+    @cached("reports", lists=("news",))
     @blp.response(200, ReportSchema)
     @blp.problem(404, NOT_FOUND)
-    def get(self, ref):
-        """Retrieve a report by id or slug."""
-        return reports.get_report(ref)
+    def get(self, _args, ref):
+        """Retrieve a report by id or slug.
+
+        Text fields come in the language of `lang` or `Accept-Language` when translated;
+        `news` lists the news items about the report that the caller may read.
+        """
+        return reports.show_report(ref)
 
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportUpdateSchema)

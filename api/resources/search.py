@@ -1,4 +1,4 @@
-"""Search: one ranked full-text search across news, parks and speakers."""
+"""Search: one ranked full-text search across news, parks, speakers and reports."""
 
 from flask.views import MethodView
 
@@ -19,11 +19,12 @@ class Search(MethodView):
     @cached("search", lists=("search",))
     @blp.paginated(SearchHitSchema)
     def get(self, args):
-        """Search news, parks and speakers, best matches first.
+        """Search news, parks, speakers and reports, best matches first.
 
         `q` takes words (all must match; on PostgreSQL also `"a phrase"`, `or` and
-        `-word`); `type` narrows to some of `news`, `park`, `speaker`. Each hit has its
-        `type`, `id`, `slug`, `title` and a `snippet`: HTML-escaped text with the matches
-        in `<mark>`. Unpublished news is found by editors only.
+        `-word`); `type` narrows to some of `news`, `park`, `speaker`, `report`. Each hit
+        has its `type`, `id`, `slug`, `title` and a `snippet`: HTML-escaped text with the
+        matches in `<mark>`. Unpublished news and reports are found by editors only;
+        members-only reports are found by everyone (their files need a login).
         """
         return search.search(args, show_unpublished=can_see_unpublished())

@@ -16,6 +16,7 @@ from api.schemas.base import (
 )
 from api.schemas.member import MemberSummarySchema
 from api.schemas.park import ParkSummarySchema
+from api.schemas.report import ReportSummarySchema
 from api.schemas.speaker import ROLES, SpeakerSummarySchema
 from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, translations_field
 
@@ -59,6 +60,9 @@ class NewsSchema(TranslatedSchema, NewsSummarySchema):
     parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema), dump_only=True)
     speakers = ma.fields.List(ma.fields.Nested(NewsSpeakerSchema), dump_only=True,
                               attribute="speaker_links")
+    reports = ma.fields.List(ma.fields.Nested(ReportSummarySchema), dump_only=True, metadata={
+        "description": "Reports the item is about (published ones only, unless the caller "
+                       "is an editor)."})
     author = ma.fields.Nested(MemberSummarySchema, dump_only=True, allow_none=True)
     created_at = Timestamp(dump_only=True)
     updated_at = Timestamp(dump_only=True)
@@ -83,6 +87,8 @@ class NewsUpdateSchema(BaseSchema):
     tags = ma.fields.List(Label(validate=validate.Length(min=1, max=80)),
                           validate=validate.Length(max=30))
     park_ids = ma.fields.List(ma.fields.UUID(), validate=validate.Length(max=100))
+    report_ids = ma.fields.List(ma.fields.UUID(), validate=validate.Length(max=100), metadata={
+        "description": "Reports the item is about, by id."})
     speakers = ma.fields.List(ma.fields.Nested(NewsSpeakerInputSchema),
                               validate=validate.Length(max=100))
     default_language = LanguageTag()
@@ -109,6 +115,8 @@ class NewsQueryArgsSchema(ListArgsSchema, LanguageArgsSchema):
                             metadata={"description": "A park's id or slug."})
     speaker = ma.fields.String(validate=validate.Length(min=1, max=220),
                                metadata={"description": "A speaker's id or slug."})
+    report = ma.fields.String(validate=validate.Length(min=1, max=220),
+                              metadata={"description": "A linked report's id or slug."})
     country = CountryCode(metadata={"description": "Country of a linked park."})
     from_ = ma.fields.Date(data_key="from", metadata={
         "description": "Published on or after this date (`YYYY-MM-DD`)."})

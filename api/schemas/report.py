@@ -8,9 +8,10 @@ from marshmallow import validate
 
 from api.models import Access
 from api.pagination import ListArgsSchema
-from api.schemas.base import BaseSchema, Slug, Timestamp, WebURL, text
+from api.schemas.base import BaseSchema, LanguageTag, Slug, Timestamp, WebURL, text
 from api.schemas.member import MemberSummarySchema
 from api.schemas.park import ParkSummarySchema
+from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, translations_field
 
 YEAR_RANGE = validate.Range(min=1900, max=datetime.now(UTC).year + 1)
 ACCESS_VALUES = [access.value for access in Access]
@@ -43,19 +44,29 @@ class ReportSummarySchema(ma.Schema):
 
     id = ma.fields.UUID(dump_only=True)
     slug = ma.fields.String(dump_only=True)
-    title = ma.fields.String(dump_only=True)
+    title = Translated(dump_only=True)
     year = ma.fields.Integer(dump_only=True)
+    access = ma.fields.String(dump_only=True, metadata={"enum": ACCESS_VALUES})
 
 
-class ReportSchema(ReportSummarySchema):
-    summary = ma.fields.String(allow_none=True)
+def _news_summary():
+    # News items show report summaries, so the news schemas import this module.
+    from api.schemas.news import NewsSummarySchema
+
+    return NewsSummarySchema()
+
+
+class ReportSchema(TranslatedSchema, ReportSummarySchema):
+    summary = Translated(allow_none=True)
     published_at = Timestamp(allow_none=True, metadata={
         "description": "Null for a draft; a future time keeps the report hidden until then."})
     cover_image_url = ma.fields.String(allow_none=True)
-    access = ma.fields.String(metadata={"enum": ACCESS_VALUES})
     file = ma.fields.Nested(ReportFileSchema, allow_none=True)
     download_count = ma.fields.Integer()
     parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema))
+    news = ma.fields.List(ma.fields.Nested(_news_summary), dump_only=True, metadata={
+        "description": "News items about the report, newest first (published ones only, "
+                       "unless the caller is an editor)."})
     created_at = Timestamp(dump_only=True)
     updated_at = Timestamp(dump_only=True)
 
@@ -73,6 +84,10 @@ class ReportUpdateSchema(BaseSchema):
     park_ids = IdList(metadata={"description": "Parks the report covers, by id. In a "
                                 "multipart form: repeat the field or separate ids with "
                                 "commas."})
+    default_language = LanguageTag()
+    translations = translations_field(
+        "Report", form_encoded=True, title=text(300, min_length=1, allow_none=True),
+        summary=text(20000, allow_none=True))
 
 
 class ReportCreateSchema(ReportUpdateSchema):
@@ -97,12 +112,12 @@ class ReportCreateBodySchema(ReportCreateSchema, ReportCreateFileSchema):
     the form fields and the file are validated by the two schemas above)."""
 
 
-class ReportQueryArgsSchema(ListArgsSchema):
+class ReportQueryArgsSchema(ListArgsSchema, LanguageArgsSchema):
     SORT_FIELDS = ("published_at", "year", "title")
     DEFAULT_SORT = "-published_at"
 
     q = ma.fields.String(validate=validate.Length(min=1, max=200),
-                         metadata={"description": "Words to look for in title and summary."})
+                         metadata={"description": "Words to look for (full-text search)."})
     year = ma.fields.Integer(validate=YEAR_RANGE)
     park = ma.fields.String(validate=validate.Length(min=1, max=220),
                             metadata={"description": "A park's id or slug."})

@@ -27,7 +27,7 @@ class SearchArgsSchema(ListArgsSchema):
     q = ma.fields.String(required=True, validate=validate.Length(min=1, max=200),
                          metadata={"description": "Words to look for."})
     type = SearchTypes(metadata={"description": "Comma-separated types to search; default "
-                                 "all.", "example": "news,park"})
+                                 "all.", "example": "news,report"})
 
 
 class SearchHitSchema(ma.Schema):

@@ -2,13 +2,25 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from flask import g
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from api.auth import current_member
 from api.errors import APIError, Forbidden
 from api.extensions import db
-from api.models import News, NewsSpeaker, NewsStatus, Park, Role, Speaker, SpeakerRole, news_parks
+from api.models import (
+    News,
+    NewsSpeaker,
+    NewsStatus,
+    Park,
+    Report,
+    Role,
+    Speaker,
+    SpeakerRole,
+    news_parks,
+    news_reports,
+)
 from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import get_or_404, ref_filter
@@ -21,9 +33,19 @@ from api.services.search import matching_ids
 from api.translations import apply_translations
 
 SORT_COLUMNS = {"published_at": News.published_at, "title": News.title}
-# Everything a news item shows, loaded for a whole page in one query per relation.
-RELATIONS = (selectinload(News.parks), selectinload(News.speaker_links),
-             selectinload(News.author))
+
+
+def relations():
+    """Everything a news item shows, loaded for a whole page in one query per relation;
+    linked reports only when the caller may see them."""
+    reports: QueryableAttribute = News.reports
+    if not can_see_unpublished():
+        reports = News.reports.and_(published_now(Report.published_at))
+        # A cached answer must go when a linked report is published or unpublished, though
+        # a hidden report's id is not in it (see api/http_cache.py).
+        g.setdefault("cache_tags", set()).add("list:reports")
+    return (selectinload(News.parks), selectinload(News.speaker_links),
+            selectinload(News.author), selectinload(reports))
 
 
 def can_see_unpublished():
@@ -51,7 +73,7 @@ def list_news(args):
     page = paginate(db.session, stmt, args, SORT_COLUMNS,
                     count=cached_total("news", args, visibility))
     items = {item.id: item for item in db.session.scalars(
-        select(News).where(News.id.in_(page.items)).options(*RELATIONS))}
+        select(News).where(News.id.in_(page.items)).options(*relations()))}
     page.items = [items[news_id] for news_id in page.items]
     return page
 
@@ -76,6 +98,12 @@ def _filtered(stmt, args):
         stmt = stmt.where(exists(
             select(1).select_from(NewsSpeaker).join(Speaker)
             .where(NewsSpeaker.news_id == News.id, ref_filter(Speaker, args["speaker"]))))
+    if "report" in args:
+        report = ref_filter(Report, args["report"])
+        if not can_see_unpublished():
+            report = and_(report, published_now(Report.published_at))
+        stmt = stmt.where(exists(select(1).select_from(news_reports).join(Report).where(
+            news_reports.c.news_id == News.id, report)))
     if "from_" in args:
         stmt = stmt.where(News.published_at >= _midnight(args["from_"]))
     if "to" in args:
@@ -93,7 +121,7 @@ def _midnight(day):
 
 
 def get_news(ref):
-    return get_or_404(News, ref, visible_news().options(*RELATIONS))
+    return get_or_404(News, ref, visible_news().options(*relations()))
 
 
 def create_news(data):
@@ -114,7 +142,10 @@ def _apply(news, data):
         if field == "body":
             news.body = clean_html(value)
         elif field == "park_ids":
-            news.parks = _parks(value)
+            news.parks = _linked(Park, value, "park_ids")
+        elif field == "report_ids":
+            news.reports = sorted(_linked(Report, value, "report_ids"),
+                                  key=lambda report: (-report.year, report.title))
         elif field == "speakers":
             _set_speakers(news, value)
         elif field == "tags":
@@ -138,13 +169,15 @@ def _clean_translation(field, value):
     return clean_html(value) if field == "body" else value
 
 
-def _parks(park_ids):
-    parks = {park.id: park for park in db.session.scalars(
-        select(Park).where(Park.id.in_(park_ids)))}
-    missing = [str(park_id) for park_id in park_ids if park_id not in parks]
+def _linked(model, ids, field):
+    """The `model` rows of `ids`, in the order given; 422 on `field` naming any unknown id."""
+    found = {item.id: item for item in db.session.scalars(select(model).where(
+        model.id.in_(ids)))}
+    missing = [str(item_id) for item_id in ids if item_id not in found]
     if missing:
-        raise _invalid("park_ids", f"No park has the id {', '.join(missing)}.")
-    return [parks[park_id] for park_id in dict.fromkeys(park_ids)]
+        name = model.__name__.lower()
+        raise _invalid(field, f"No {name} has the id {', '.join(missing)}.")
+    return [found[item_id] for item_id in dict.fromkeys(ids)]
 
 
 def _set_speakers(news, given):

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from flask import current_app, request, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from api.auth import current_member
@@ -16,10 +16,13 @@ from api.models import Access, Member, MemberStatus, Park, Report, ReportDownloa
 from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
+from api.services.news import news_visibility
 from api.services.publication import published_now
+from api.services.search import matching_ids
 from api.services.uploads import check_pdf, measure
 from api.serving import requested_range, stored_file_response
 from api.storage import discard_on_error, get_storage, new_key
+from api.translations import apply_translations
 
 SORT_COLUMNS = {"published_at": Report.published_at, "year": Report.year, "title": Report.title}
 LINK_SALT = "report-download-link"
@@ -39,12 +42,17 @@ def visible_reports(member=None):
     return stmt
 
 
+def with_news(stmt):
+    """`stmt` loading each report's news, only the items the caller may read."""
+    visibility = news_visibility()
+    news = Report.news.and_(*visibility) if visibility else Report.news
+    return stmt.options(selectinload(news))
+
+
 def list_reports(args):
-    stmt = visible_reports()
+    stmt = with_news(visible_reports())
     if "q" in args:
-        words = args["q"].lower()
-        stmt = stmt.where(or_(*(func.lower(column).contains(words, autoescape=True)
-                                for column in (Report.title, Report.summary))))
+        stmt = stmt.where(Report.id.in_(matching_ids(Report.SEARCH_TYPE, args["q"])))
     if "year" in args:
         stmt = stmt.where(Report.year == args["year"])
     if "access" in args:
@@ -56,6 +64,11 @@ def list_reports(args):
 
 def get_report(ref, member=None):
     return get_or_404(Report, ref, visible_reports(member))
+
+
+def show_report(ref):
+    """The report as its single view shows it, with the news the caller may read."""
+    return get_or_404(Report, ref, with_news(visible_reports()))
 
 
 def create_report(data, upload=None):
@@ -102,6 +115,8 @@ def _apply(report, data, location):
             report.parks = _parks(value, location)
         elif field == "access":
             report.access = Access(value)
+        elif field == "translations":
+            apply_translations(report, value)
         elif field != "slug":
             setattr(report, field, value)
 

@@ -115,6 +115,9 @@ REPORT: dict[str, Any] = {
     ),
     "parks": ["peking-university-science-park", "pakistan-special-technology-zones-authority",
               "taguspark"],
+    # Our word-for-word translation of the English title ("B&R" is the Belt and Road,
+    # 一带一路), not a quotation of an official Chinese title, which the article does not give.
+    "translations": {"zh": {"title": "2021年“一带一路”科技园区发展报告"}},
 }
 
 
@@ -193,7 +196,17 @@ def seed_demo():
         added["speakers"] = _seed_speakers()
         added["news"] = _seed_news()
         added["reports"] = seed_report()
+        _link_news_and_report()
     return added
+
+
+def _link_news_and_report():
+    """The forum's news item is about the report it released (linked once)."""
+    db.session.flush()
+    news = db.session.scalar(select(News).where(News.slug == make_slug(seed_content.TITLE)))
+    report = db.session.scalar(select(Report).where(Report.slug == make_slug(REPORT["title"])))
+    if news is not None and report is not None and report not in news.reports:
+        news.reports.append(report)
 
 
 def _park(slug):
