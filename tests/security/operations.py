@@ -43,5 +43,37 @@ def operations(spec):
 
 def committed_operations():
     """The operations of openapi/openapi.json (kept equal to the app's by test_openapi)."""
+    return operations(committed_spec())
+
+
+def _resolve(spec, schema):
+    if "$ref" in schema:
+        return spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def is_free_text(schema):
+    """A string property without a format, pattern or enum: free text a client types."""
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    return "string" in types and not ({"format", "enum", "pattern"} & set(schema))
+
+
+def json_text_fields(spec, method, path):
+    """The free-text properties of the operation's JSON body."""
+    body = spec["paths"][path][method].get("requestBody", {}).get("content", {})
+    if "application/json" not in body:
+        return []
+    schema = _resolve(spec, body["application/json"]["schema"])
+    return [name for name, prop in schema.get("properties", {}).items() if is_free_text(prop)]
+
+
+def text_filters(spec, path):
+    """The free-text query parameters of the list operation at `path`."""
+    params = spec["paths"][path]["get"].get("parameters", [])
+    return [p["name"] for p in params if p["in"] == "query" and is_free_text(p["schema"])]
+
+
+def committed_spec():
     path = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
-    return operations(json.loads(path.read_text()))
+    return json.loads(path.read_text())
