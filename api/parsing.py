@@ -1,9 +1,10 @@
 """Request input the API accepts at all, before any schema sees it.
 
 One strict JSON decoder for every body (the request parser's and `request.get_json`'s):
-nesting is bounded, and text with NUL characters or unpaired surrogates (`"\\ud800"`, which no
-database or UTF-8 encoder takes) is refused, so hostile input is a 400, never a 500. Query
-strings get the same rule for NUL and other control characters.
+nesting is bounded, huge numbers are refused, and so is text with unpaired surrogates
+(`"\\ud800"`: not Unicode, no database or UTF-8 encoder takes it), so hostile input is a 400,
+never a 500. NUL characters are valid JSON and are refused per field by `BaseSchema` (422);
+query strings refuse NUL and other control characters here (422).
 """
 
 import json
@@ -16,7 +17,7 @@ from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 # Far deeper than any body of the API, far shallower than Python's recursion limit.
 MAX_JSON_DEPTH = 32
-UNSAFE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
 QUERY_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -45,9 +46,8 @@ def _check(value: Any, doc: str) -> None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if UNSAFE_TEXT.search(item):
-                raise json.JSONDecodeError("Text may not contain NUL characters or unpaired "
-                                           "surrogates", doc, 0)
+            if UNPAIRED_SURROGATE.search(item):
+                raise json.JSONDecodeError("Text may not contain unpaired surrogates", doc, 0)
             continue
         if not isinstance(item, dict | list):
             continue

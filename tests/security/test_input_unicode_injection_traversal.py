@@ -21,8 +21,10 @@ SPEC = committed_spec()
 UNICODE = ["\u202eevil.exe\u202c", "a\u200bb\u200d", "\ufeffbom", "e\u0301\u0301\u0301",
            "\U0001f600\U0001f3f3\ufe0f\u200d\U0001f308", "\u4e2d\u6587 \u0627\u0644\u0639",
            "<script>alert(1)</script>", "${jndi:ldap://x}", "{{7*7}}", "\ufffd", "\uffff"]
-# Refused by the JSON decoder: 400 (a database would refuse them, 500).
-UNDECODABLE = ['"a\\u0000b"', '"a\\ud800b"', '"\\udfff"', '"a\\udc00\\ud800"']
+# Not Unicode: refused by the JSON decoder, 400 (a database would refuse them: 500).
+UNDECODABLE = ['"a\\ud800b"', '"\\udfff"', '"a\\udc00\\ud800"']
+# Valid JSON no database stores: refused for the field, 422.
+NUL = ["a\x00b", "\x00"]
 LONG = "x" * 1_100_000  # longer than any field allows, within MAX_CONTENT_LENGTH
 
 # These match nothing however a filter is implemented (substring, words, full-text search).
@@ -89,6 +91,10 @@ def test_unicode_edge_cases_in_every_text_field(client, objects, template):
                                     content_type="application/json")
             body = assert_problem(response, 400, "bad_request")
             assert "json" in body["errors"]
+        for value in NUL:
+            response = client.patch(url, json={field: value}, headers=admin)
+            body = assert_problem(response, 422, "validation_error")
+            assert field in body["errors"]["json"]
         response = client.patch(url, json={field: LONG}, headers=admin)
         assert response.status_code == 422, (field, response.status_code)
         assert_problem(response, 422, "validation_error")
