@@ -77,3 +77,10 @@ def text_filters(spec, path):
 def committed_spec():
     path = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
     return json.loads(path.read_text())
+
+
+def json_body_operations(spec):
+    """(method, path) of every operation that takes a JSON body."""
+    return [(method, path) for path, item in spec["paths"].items() for method in METHODS
+            if "application/json" in item.get(method, {}).get("requestBody", {})
+            .get("content", {})]

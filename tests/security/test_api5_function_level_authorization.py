@@ -9,7 +9,7 @@ endpoint is covered the day it is added.
 
 import pytest
 
-from tests.helpers import assert_problem
+from tests.helpers import PASSWORD, assert_problem
 from tests.security.operations import committed_operations
 
 # Hostile bodies: authorization must be decided before any of them is looked at.
@@ -49,3 +49,21 @@ def test_a_garbage_bearer_token_gets_401(client, operation):
     response = client.open(operation.url, method=operation.method.upper(),
                            headers={"Authorization": "Bearer not.a.token"})
     assert_problem(response, 401, "token_invalid")
+
+
+WRITES = [op for op in PRIVATE if op.method != "get"]
+
+
+@pytest.mark.parametrize("operation", WRITES, ids=str)
+def test_cookie_authenticated_writes_need_the_csrf_header(client, make_member, operation):
+    """A browser holding the login cookies cannot be made to write from another site: every
+    write answers 403 `csrf_failed` without the X-CSRF-TOKEN header, whatever the role."""
+    member = make_member(role="admin")
+    assert client.post("/api/v1/auth/login", json={"email": member.email, "password": PASSWORD,
+                                                   "use_cookies": True}).status_code == 200
+    for headers in ({}, {"X-CSRF-TOKEN": "forged"}):
+        response = client.open(operation.url, method=operation.method.upper(), json={},
+                               headers=headers)
+        assert_problem(response, 403, "csrf_failed")
+    # The login was not ended by any of it.
+    assert client.get("/api/v1/auth/me").status_code == 200
