@@ -159,3 +159,30 @@ def test_upload_names_never_become_storage_paths(app, client, auth_headers):
     stored = [p for p in root.parent.rglob("*evil*")]
     assert stored == []
     assert all(p.resolve().is_relative_to(root.resolve()) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\u202eevil", "x" * 100_000])
+def test_hostile_text_in_multipart_form_fields(client, auth_headers, value):
+    editor = auth_headers("editor")
+    response = client.post("/api/v1/reports", headers=editor, content_type="multipart/form-data",
+                           data={"title": value, "summary": value, "year": "2021",
+                                 "file": upload(pdf_bytes(), f"r{value[:50]}.pdf",
+                                                "application/pdf")})
+    assert response.status_code in (201, 422), response.get_data(as_text=True)[:300]
+    if response.status_code == 422:
+        assert_problem(response, 422, "validation_error")
+    else:
+        assert response.json["title"] == value
+        download = client.get(f"/api/v1/reports/{response.json['id']}/download", headers=editor)
+        assert download.status_code == 200
+        assert "\x00" not in download.headers["Content-Disposition"]
+
+
+def test_hostile_language_arguments(client, make_park):
+    make_park("Taguspark")
+    for lang in ("../../etc/passwd", "en\x00", "*" * 500, "en-US;q=1,<script>"):
+        response = client.get("/api/v1/parks/taguspark", query_string={"lang": lang})
+        assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
+    response = client.get("/api/v1/parks/taguspark",
+                          headers={"Accept-Language": "x" * 5000 + ",\u202e;q=abc"})
+    assert response.status_code == 200
