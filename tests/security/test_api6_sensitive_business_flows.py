@@ -85,3 +85,14 @@ def test_links_fetched_in_advance_do_not_bypass_the_quota(make_app, make_member)
         parts = urlsplit(link.json["url"])
         statuses.append(client.get(f"{parts.path}?{parts.query}").status_code)
     assert statuses == [200, 200, 429]
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_ip_limit(make_app):
+    """Without TRUSTED_PROXIES the client's own address counts, whatever it claims."""
+    client = make_app(RATELIMIT_ENABLED="true", RATELIMIT_FORGOT_IP="2/hour",
+                      RATELIMIT_FORGOT_ACCOUNT="100/hour").test_client()
+    statuses = [client.post("/api/v1/auth/password/forgot",
+                            json={"email": f"someone{n}@example.org"},
+                            headers={"X-Forwarded-For": f"10.0.0.{n}"}).status_code
+                for n in range(3)]
+    assert statuses == [202, 202, 429]
