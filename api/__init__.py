@@ -14,6 +14,7 @@ from api.http_cache import init_http_cache
 from api.limits import init_limiter
 from api.logs import configure_logging, init_request_ids
 from api.mail import init_mail
+from api.parsing import StrictJSONProvider
 from api.resources import (
     admin,
     auth,
@@ -39,9 +40,15 @@ BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.
               search.blp, feeds.blp, admin.blp, health.blp)
 
 
+class App(Flask):
+    """Flask, decoding request JSON strictly (see `api.parsing`)."""
+
+    json_provider_class = StrictJSONProvider
+
+
 def create_app(config=None):
     """Build an app from `config` (a `config.Config`), or from the environment."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app = App(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or load_config())
     app.json.sort_keys = False  # type: ignore[attr-defined]
     configure_logging(app)

@@ -8,9 +8,12 @@ from api import auth
 from api.errors import PROBLEM_JSON, ProblemSchema
 from api.models import Role
 from api.pagination import LINK_HEADER_DOC, link_header, page_schema
+from api.parsing import Parser
 
 
 class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
     def arguments(self, schema, *args, **kwargs):
         """flask-smorest's `arguments`, with the schema built once instead of per request."""
         return super().arguments(schema() if isinstance(schema, type) else schema, *args,

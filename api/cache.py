@@ -14,6 +14,7 @@ from flask import current_app
 from api.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
+FAILED = object()  # what a Redis call answers when Redis cannot be reached
 
 
 class MemoryStore:
@@ -91,6 +92,10 @@ class RedisStore:
             health_check_interval=30,
         )
         self._healthy = True
+        # Tags whose purge failed while Redis was unreachable: purged first thing once it
+        # answers again, and until then no entry is trusted (it may predate a write).
+        self._pending_tags: set[str] = set()
+        self._pending_lock = threading.Lock()
 
     def _call(self, method, *args, default=None, **kwargs):
         return self._run(getattr(self.client, method), *args, default=default, **kwargs)
@@ -116,6 +121,8 @@ class RedisStore:
             self._healthy = True
 
     def get(self, key):
+        if self._pending_tags and not self._purge_pending():
+            return None
         return self._call("get", self.prefix + key)
 
     def set(self, key, value, ttl):
@@ -146,16 +153,34 @@ class RedisStore:
         self._run(pipe.execute)
 
     def invalidate_tags(self, tags):
-        """Delete every entry listed under `tags`: two round trips, no key scans."""
+        """Delete every entry listed under `tags`: two round trips, no key scans. When Redis
+        cannot be reached the tags are kept and purged as soon as it can."""
+        if not self._purge(set(tags)):
+            with self._pending_lock:
+                self._pending_tags.update(tags)
+
+    def _purge_pending(self):
+        """Purge the tags left over from an outage; True when none are left."""
+        with self._pending_lock:
+            tags, self._pending_tags = self._pending_tags, set()
+        if self._purge(tags):
+            return True
+        with self._pending_lock:
+            self._pending_tags |= tags
+        return False
+
+    def _purge(self, tags):
         tag_keys = [f"{self.prefix}tag:{tag}" for tag in tags]
         if not tag_keys:
-            return
+            return True
         pipe = self.client.pipeline(transaction=False)
         for tag_key in tag_keys:
             pipe.smembers(tag_key)
-        members = self._run(pipe.execute, default=[])
+        members = self._run(pipe.execute, default=FAILED)
+        if members is FAILED:
+            return False
         keys = {self.prefix + key for group in members for key in group}
-        self._call("delete", *keys, *tag_keys)
+        return self._call("delete", *keys, *tag_keys, default=FAILED) is not FAILED
 
     def ping(self):
         """True when Redis answers; raises nothing."""

@@ -92,8 +92,11 @@ def request_key():
 
 
 def _key(kind, query):
+    # The scheme and host are part of the key: responses carry absolute URLs (the Link
+    # header) built from them, so a forged Host or X-Forwarded-Proto must not reach others.
     language = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or ""
-    digest = hashlib.sha256(f"{request.path}\n{query}\n{language}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{request.host_url}\n{request.path}\n{query}\n{language}".encode()).hexdigest()
     return f"response:{kind}:{digest[:40]}"
 
 

@@ -3,7 +3,7 @@
 import uuid
 
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from api.errors import Conflict, NotFound
 from api.extensions import db
@@ -17,7 +17,10 @@ def make_slug(text):
 
 
 def ref_filter(model, ref):
-    """The WHERE clause matching `ref` as an id or a slug."""
+    """The WHERE clause matching `ref` as an id or a slug (a ref no slug can match, such as
+    one with a NUL that PostgreSQL would refuse to compare, matches nothing)."""
+    if "\x00" in ref:
+        return false()
     try:
         return model.id == uuid.UUID(ref)
     except ValueError:

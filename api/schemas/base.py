@@ -1,6 +1,7 @@
 """Schema base classes and field types shared by every resource."""
 
 import re
+from collections.abc import Mapping
 from datetime import UTC
 
 import marshmallow as ma
@@ -18,10 +19,35 @@ class QueryArgsSchema(ma.Schema):
 
 
 class BaseSchema(ma.Schema):
-    """Rejects unknown fields instead of silently dropping them."""
+    """Rejects unknown fields instead of silently dropping them, and NUL characters in any
+    value (no database stores them; PostgreSQL would fail the request)."""
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def refuse_nul_characters(self, data, **_kwargs):
+        if isinstance(data, Mapping):
+            bad = {key: ["NUL characters are not allowed."] for key in data
+                   if _contains_nul(data[key])}
+            if bad:
+                raise ma.ValidationError(bad)
+        return data
+
+
+def _contains_nul(value):
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
 
 
 class CountryCode(ma.fields.String):

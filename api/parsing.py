@@ -1,0 +1,86 @@
+"""Request input the API accepts at all, before any schema sees it.
+
+One strict JSON decoder for every body (the request parser's and `request.get_json`'s):
+nesting is bounded, huge numbers are refused, and so is text with unpaired surrogates
+(`"\\ud800"`: not Unicode, no database or UTF-8 encoder takes it), so hostile input is a 400,
+never a 500. NUL characters are valid JSON and are refused per field by `BaseSchema` (422);
+query strings refuse NUL and other control characters here (422).
+"""
+
+import json
+import re
+from typing import Any
+
+from flask.json.provider import DefaultJSONProvider
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+
+# Far deeper than any body of the API, far shallower than Python's recursion limit.
+MAX_JSON_DEPTH = 32
+UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
+QUERY_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def loads(data: str | bytes, **kwargs: Any) -> Any:
+    """`json.loads` that raises `json.JSONDecodeError` (a ValueError) on anything unsafe."""
+    if isinstance(data, bytes | bytearray):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise json.JSONDecodeError("The body is not UTF-8", "", error.start) from error
+    try:
+        value = json.loads(data, **kwargs)
+    except RecursionError:
+        raise json.JSONDecodeError("The JSON is nested too deeply", data, 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # such as an integer of more than 4300 digits
+        raise json.JSONDecodeError(str(error).split(":")[0], data, 0) from None
+    _check(value, data)
+    return value
+
+
+def _check(value: Any, doc: str) -> None:
+    """Walk the document without recursion: depth and text."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if UNPAIRED_SURROGATE.search(item):
+                raise json.JSONDecodeError("Text may not contain unpaired surrogates", doc, 0)
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise json.JSONDecodeError(f"The JSON is nested deeper than {MAX_JSON_DEPTH} levels",
+                                       doc, 0)
+        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """The app's JSON provider: `request.get_json()` decodes with `loads` above."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return loads(s, **kwargs)
+
+
+class Parser(FlaskParser):
+    """The request parser of every view (see `api.blueprint.Blueprint`)."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        return loads(req.get_data(cache=True))
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        reason = getattr(error, "msg", None) or "Invalid JSON"
+        abort(400, exc=error, messages={"json": [f"Invalid JSON body: {reason}."]})
+
+    def load_querystring(self, req, schema):
+        bad = sorted({name for name, value in req.args.items(multi=True)
+                      if QUERY_CONTROL_CHARACTERS.search(name + value)})
+        if bad:
+            abort(422, messages={"query": {name: ["Control characters are not allowed."]
+                                           for name in bad}})
+        return super().load_querystring(req, schema)
