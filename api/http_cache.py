@@ -101,20 +101,22 @@ def _key(kind, query):
 
 
 def read_entry(key):
-    """The stored entry: a JSON line of metadata, then the body as it was sent (a hit never
-    parses the body)."""
+    """The stored entry: a line of metadata, a line of tags (parsed only when the entry is
+    stored again), then the body as it was sent (a hit never parses the body)."""
     raw = get_store().get(key)
     if not raw:
         return None
-    meta, body = raw.split("\n", 1)
-    return json.loads(meta) | {"body": body}
+    meta, tags, body = raw.split("\n", 2)
+    return json.loads(meta) | {"tags": tags, "body": body}
 
 
 def store_entry(key, entry):
     ttl = entry["expires_at"] - time.time()
     if ttl >= 1:
-        meta = {name: value for name, value in entry.items() if name != "body"}
-        get_store().set_tagged(key, json.dumps(meta) + "\n" + entry["body"], ttl, entry["tags"])
+        tags = entry["tags"] if isinstance(entry["tags"], str) else json.dumps(entry["tags"])
+        meta = {name: value for name, value in entry.items() if name not in ("body", "tags")}
+        get_store().set_tagged(key, f"{json.dumps(meta)}\n{tags}\n{entry['body']}", ttl,
+                               json.loads(tags))
 
 
 def build_entry(key, render, lists):
@@ -173,8 +175,14 @@ def ids_in(data):
     return tags
 
 
-def replay(entry, resource, outcome):
-    response = Response(entry["body"], status=entry["status"], headers=entry["headers"])
+def replay(entry, resource, outcome, status=200):
+    """The cached response, or with `status=304` its headers alone."""
+    if status == 304:
+        headers = [(k, v) for k, v in entry["headers"] if k in ("Vary", "Content-Language")]
+        response = Response(status=304, headers=headers)
+        response.vary.add("Authorization")
+    else:
+        response = Response(entry["body"], status=entry["status"], headers=entry["headers"])
     response.headers["ETag"] = entry["etag"]
     response.headers["X-Cache"] = outcome
     response.headers["Cache-Control"] = cache_control(resource)
@@ -202,7 +210,11 @@ def init_http_cache(app):
         if resource is None:
             return None
         entry = read_entry(request_key())
-        return replay(entry, resource, "HIT") if entry else None
+        if entry is None:
+            return None
+        if entry["etag"].strip('"') in request.if_none_match:
+            return replay(entry, resource, "HIT", status=304)
+        return replay(entry, resource, "HIT")
 
     @app.after_request
     def set_caching_headers(response):

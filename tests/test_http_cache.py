@@ -127,6 +127,16 @@ class TestInvalidation:
         client.delete("/api/v1/parks/zhongguancun", headers=parks)
         assert client.get("/api/v1/parks").json["pagination"]["total"] == 2
 
+    def test_an_old_etag_after_a_write_gets_the_new_response(self, client, parks):
+        old = client.get("/api/v1/parks/taguspark").headers["ETag"]
+        assert client.get("/api/v1/parks/taguspark",
+                          headers={"If-None-Match": old}).status_code == 304
+        client.patch("/api/v1/parks/taguspark", json={"city": "Oeiras"}, headers=parks)
+        response = client.get("/api/v1/parks/taguspark", headers={"If-None-Match": old})
+        assert response.status_code == 200
+        assert response.json["city"] == "Oeiras"
+        assert response.headers["ETag"] != old
+
     def test_unrelated_details_stay_cached(self, client, parks):
         client.get("/api/v1/parks/kista-science-city")
         client.patch("/api/v1/parks/taguspark", json={"city": "Oeiras"}, headers=parks)
