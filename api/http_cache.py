@@ -69,7 +69,9 @@ def cached(resource, lists=()):
                     return entry
             # The same entry under the request's literal query lets the next identical
             # request be answered before routing to the view (see `serve_cached_response`).
-            store_entry(request_key(), entry)
+            alias = request_key()
+            if alias != key:
+                store_entry(alias, entry)
             return replay(entry, resource, outcome)
 
         wrapper.cache_resource = resource  # type: ignore[attr-defined]
