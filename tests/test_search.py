@@ -167,3 +167,51 @@ def test_the_reports_q_filter_uses_the_search(client, reports, editor):
     assert titles("q=belt%20road") == ["Digital Economy Report"]
     assert len(titles("q=economy", editor)) == 4
     assert titles("q=economy&access=public") == ["Annual Parks Review"]
+
+
+@pytest.fixture
+def broad(monkeypatch, make_news):
+    """Four news items matching `economy`, newest last, with the cap at three matches."""
+    monkeypatch.setattr("api.services.search.MATCH_CAP", 3)
+    monkeypatch.setattr("api.services.search.RANK_ALL_UP_TO", -1)
+    make_news("Economy economy economy", body="<p>From the archive.</p>",
+              published_at=days_from_now(-40))
+    for n in range(3):
+        make_news(f"Item {n}", body="<p>A word on the economy.</p>",
+                  published_at=days_from_now(-3 + n))
+
+
+def test_broad_searches_count_and_rank_only_the_newest_matches(client, broad):
+    response = client.get("/api/v1/search?q=economy")
+    assert response.json["pagination"] == {"page": 1, "per_page": 20, "total": 3, "pages": 1}
+    # The oldest match would rank first (its title matches), but it is not among the newest.
+    assert sorted(hits(client, "q=economy")) == [("news", f"Item {n}") for n in range(3)]
+
+
+def test_every_match_is_ranked_while_few_are_expected(client, broad, monkeypatch):
+    monkeypatch.setattr("api.services.search.RANK_ALL_UP_TO", 20000)
+    response = client.get("/api/v1/search?q=economy")
+    assert response.json["pagination"]["total"] == 3
+    assert hits(client, "q=economy")[0] == ("news", "Economy economy economy")
+
+
+def test_searches_under_the_cap_are_exact(client, broad):
+    assert hits(client, "q=economy%20archive") == [("news", "Economy economy economy")]
+    response = client.get("/api/v1/search?q=economy%20word&per_page=2")
+    assert response.json["pagination"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2}
+
+
+def test_the_news_q_filter_counts_up_to_the_cap_newest_first(client, broad, editor):
+    response = client.get("/api/v1/news?q=economy&per_page=2")
+    assert response.json["pagination"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2}
+    assert [item["title"] for item in response.json["items"]] == ["Item 2", "Item 1"]
+    response = client.get("/api/v1/news?q=economy&per_page=2&page=2")
+    assert [item["title"] for item in response.json["items"]] == ["Item 0"]
+    assert client.get("/api/v1/news?q=economy&per_page=2&page=3").json["items"] == []
+    # Other sorts, other filters and editors count up to the cap too.
+    for query in ("sort=title", "tag=none&sort=title"):
+        response = client.get(f"/api/v1/news?q=economy&{query}")
+        assert response.json["pagination"]["total"] == (3 if "tag" not in query else 0)
+    response = client.get("/api/v1/news?q=economy", headers=editor)
+    assert response.json["pagination"]["total"] == 3
+    assert len(response.json["items"]) == 3

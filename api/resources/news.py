@@ -26,6 +26,9 @@ editors see every status (filter with `status`). Filter by words (`q`, full-text
 `park`, `speaker` and `report` (id or slug), `country` (of a linked park) and the
 publication dates `from` and `to`; sort by `published_at` (default, newest first) or
 `title`. Text fields come in the language of `lang` or `Accept-Language` when translated.
+
+With `q`, `total` counts at most 1,000 items and the pages end there: a word found in
+more items than that lists the first 1,000 in the order asked (by default the newest).
 """
 
 

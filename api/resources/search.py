@@ -26,5 +26,9 @@ class Search(MethodView):
         has its `type`, `id`, `slug`, `title` and a `snippet`: HTML-escaped text with the
         matches in `<mark>`. Unpublished news and reports are found by editors only;
         members-only reports are found by everyone (their files need a login).
+
+        `total` counts at most 1,000 hits: a search matching more reports 1,000, and the
+        pages end there. When it matches very many more (words in most items), only its
+        1,000 newest matches are ranked and listed.
         """
         return search.search(args, show_unpublished=can_see_unpublished())

@@ -29,7 +29,7 @@ from api.services.counts import cached_total
 from api.services.items import create_item, delete_item, update_item
 from api.services.parks import get_park, json_list_contains
 from api.services.publication import published_now
-from api.services.search import matching_ids
+from api.services.search import capped_count, matching_ids, newest_matches
 from api.translations import apply_translations
 
 SORT_COLUMNS = {"published_at": News.published_at, "title": News.title}
@@ -70,12 +70,32 @@ def list_news(args):
     stmt = _filtered(visible_news(), args).with_only_columns(News.id)
     # A page of ids first (an index scan at any depth), then the items and their relations.
     visibility = "all" if can_see_unpublished() else "public"
-    page = paginate(db.session, stmt, args, SORT_COLUMNS,
-                    count=cached_total("news", args, visibility))
+    if "q" not in args:
+        count = cached_total("news", args, visibility)
+    else:
+        # With words, `total` counts at most MATCH_CAP items (and pages end there).
+        def count(_compute):
+            return capped_count(stmt)
+    if _only_words(args):
+        page = newest_matches(News.SEARCH_TYPE, args["q"], args["page"], args["per_page"])
+    else:
+        page = paginate(db.session, stmt, args, SORT_COLUMNS, count=count)
+    # A capped total ends the pages: nothing past it.
+    del page.items[max(0, page.total - (page.page - 1) * page.per_page):]
     items = {item.id: item for item in db.session.scalars(
         select(News).where(News.id.in_(page.items)).options(*relations()))}
     page.items = [items[news_id] for news_id in page.items]
     return page
+
+
+def _only_words(args):
+    """Public news filtered by `q` alone, newest first: a page the search index answers by
+    itself, its `visible_from` being `published_at` for published news."""
+    filters = set(args) - {"page", "per_page", "sort", "lang", "q"}
+    if args.get("status") == "published":
+        filters.discard("status")
+    return (not filters and "q" in args and args["sort"] == "-published_at"
+            and not can_see_unpublished())
 
 
 def list_park_news(ref, args):

@@ -9,7 +9,18 @@ import html
 import re
 from typing import cast
 
-from sqlalchemy import Table, delete, event, false, func, insert, literal_column, select, table
+from sqlalchemy import (
+    Table,
+    delete,
+    event,
+    false,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from api.extensions import db
@@ -22,6 +33,14 @@ FTS = table("search_fts")
 # Highlight markers that cannot occur in text; swapped for <mark> after HTML-escaping.
 START, STOP = "\x02", "\x03"
 WORDS = re.compile(r"\w+", re.UNICODE)
+# A search matching more items than this counts only this many (`total` says MATCH_CAP),
+# and `GET /search` ranks only its newest MATCH_CAP matches: counting and ranking every
+# match of a word in nearly every item costs ~0.5 s at 100,000 items.
+MATCH_CAP = 1000
+# Past MATCH_CAP matches, every match is still ranked while the planner expects at most
+# this many (walking the date index for the newest matches of a word in a few percent of
+# items costs more than ranking them all).
+RANK_ALL_UP_TO = 20000
 
 
 def sync_search_index(session, _flush_context):
@@ -73,6 +92,14 @@ class PostgresBackend:
     def prepare(self, q):
         return q
 
+    def estimate(self, stmt):
+        """The planner's row estimate for `stmt` (no rows are read)."""
+        compiled = stmt.compile(dialect=db.engine.dialect,
+                                 compile_kwargs={"render_postcompile": True})
+        plan = db.session.connection().exec_driver_sql(
+            f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
+        return plan[0]["Plan"]["Plan Rows"]
+
 
 class SQLiteBackend:
     """FTS5 table `search_fts` (external content), `MATCH`, `bm25`, `snippet()`."""
@@ -98,6 +125,9 @@ class SQLiteBackend:
         # Every word, quoted: user input never reaches FTS5's query syntax.
         return " ".join(f'"{word}"' for word in WORDS.findall(q)) or None
 
+    def estimate(self, stmt):
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
 
 def backend():
     return PostgresBackend() if db.engine.dialect.name == "postgresql" else SQLiteBackend()
@@ -119,25 +149,78 @@ def matching_ids(search_type, q):
     return select(cte.c.item_id)
 
 
+def capped_count(stmt):
+    """How many rows `stmt` gives, counting no further than `MATCH_CAP`."""
+    found = db.session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).limit(MATCH_CAP + 1).subquery()))
+    return min(found or 0, MATCH_CAP)
+
+
+def newest_first(stmt):
+    """`stmt` (selecting from `DOCUMENTS`) ordered newest first; undated (drafts) first,
+    as a backward scan of `ix_search_documents_type_visible_from` gives them."""
+    return stmt.order_by(DOCUMENTS.c.visible_from.desc().nulls_first(), DOCUMENTS.c.id.desc())
+
+
+def newest_matches(search_type, q, page, per_page):
+    """One page of the ids of public `search_type` items matching `q`, newest first.
+
+    The page comes from the index side (`search_documents.visible_from`, which is when a
+    public item became visible), never probing the items; `total` is capped (`MATCH_CAP`).
+    """
+    engine = backend()
+    query = engine.prepare(q)
+    if query is None:
+        return Page(items=[], page=page, per_page=per_page, total=0)
+    stmt = select(DOCUMENTS.c.item_id).select_from(engine.from_clause()).where(
+        DOCUMENTS.c.type == search_type, DOCUMENTS.c.visible_from <= utcnow(),
+        engine.match(query))
+    total = capped_count(stmt)
+    items = []
+    if (page - 1) * per_page < total:
+        items = list(db.session.scalars(newest_first(stmt).limit(per_page)
+                                        .offset((page - 1) * per_page)))
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
 def search(args, show_unpublished=False):
-    """One page of items of `args["type"]` matching `args["q"]`, best first, with snippets."""
+    """One page of items of `args["type"]` matching `args["q"]`, best first, with snippets.
+
+    Past `MATCH_CAP` matches, `total` says `MATCH_CAP`; past `RANK_ALL_UP_TO` (as
+    estimated), only the newest `MATCH_CAP` are ranked.
+    """
     engine = backend()
     query = engine.prepare(args["q"])
     page, per_page = args["page"], args["per_page"]
     if query is None:
         return Page(items=[], page=page, per_page=per_page, total=0)
-    stmt = select(DOCUMENTS.c.id, DOCUMENTS.c.type, DOCUMENTS.c.item_id, DOCUMENTS.c.slug,
-                  DOCUMENTS.c.title).select_from(engine.from_clause()).where(
-        engine.match(query), DOCUMENTS.c.type.in_(args.get("type") or sorted(SEARCHABLE)))
-    if not show_unpublished:
-        stmt = stmt.where(DOCUMENTS.c.visible_from <= utcnow())
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    types = args.get("type") or sorted(SEARCHABLE)
+
+    def matches(*columns, types=types):
+        stmt = select(*columns).select_from(engine.from_clause()).where(
+            engine.match(query), DOCUMENTS.c.type.in_(types))
+        if not show_unpublished:
+            stmt = stmt.where(DOCUMENTS.c.visible_from <= utcnow())
+        return stmt
+
+    stmt = matches(DOCUMENTS.c.id, DOCUMENTS.c.type, DOCUMENTS.c.item_id, DOCUMENTS.c.slug,
+                   DOCUMENTS.c.title)
+    total = capped_count(matches(DOCUMENTS.c.id))
+    if total == MATCH_CAP and engine.estimate(matches(DOCUMENTS.c.id)) > RANK_ALL_UP_TO:
+        # Too many to rank them all: the newest MATCH_CAP, each type from its own index.
+        newest = union_all(*(
+            select(newest_first(matches(DOCUMENTS.c.id, DOCUMENTS.c.visible_from,
+                                        types=[kind])).limit(MATCH_CAP).subquery())
+            for kind in types)).subquery()
+        stmt = stmt.where(DOCUMENTS.c.id.in_(
+            select(newest.c.id).order_by(newest.c.visible_from.desc().nulls_first(),
+                                         newest.c.id.desc()).limit(MATCH_CAP)))
     rows = db.session.execute(stmt.order_by(engine.rank(query), DOCUMENTS.c.id)
                               .limit(per_page).offset((page - 1) * per_page)).all()
     snippets = engine.snippet(query, rows) if rows else {}
     items = [{"type": row.type, "id": row.item_id, "slug": row.slug, "title": row.title,
               "snippet": highlight(snippets.get(row.id, ""))} for row in rows]
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    return Page(items=items, page=page, per_page=per_page, total=total)
 
 
 def highlight(snippet):
