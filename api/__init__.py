@@ -29,7 +29,6 @@ from api.resources import (
     speakers,
 )
 from api.security_headers import init_security_headers
-from api.services.counts import init_counts
 from api.services.search import init_search
 from api.storage import init_storage
 from api.translations import init_translations
@@ -81,7 +80,6 @@ def register_extensions(app):
     init_mail(app)
     init_translations(app)
     init_search()
-    init_counts()
 
 
 def register_blueprints(app, api):
