@@ -104,12 +104,22 @@ def _key(kind, query):
 
 def read_entry(key):
     """The stored entry: a line of metadata, a line of tags (parsed only when the entry is
-    stored again), then the body as it was sent (a hit never parses the body)."""
-    raw = get_store().get(key)
+    stored again), then the body as it was sent (a hit never parses the body). This
+    process's copy answers when it has one (see `api.cache.LocalCopies`)."""
+    store = get_store()
+    local = store.local
+    if local is not None:
+        if (entry := local.get(key)) is not None:
+            return entry
+        generation = local.generation
+    raw = store.get(key)
     if not raw:
         return None
     meta, tags, body = raw.split("\n", 2)
-    return json.loads(meta) | {"tags": tags, "body": body}
+    entry = json.loads(meta) | {"tags": tags, "body": body}
+    if local is not None:
+        local.put(key, entry, entry["expires_at"], json.loads(tags), len(body), generation)
+    return entry
 
 
 def store_entry(key, entry):

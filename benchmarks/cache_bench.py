@@ -1,7 +1,8 @@
 """Load test of the response cache: requests per second and p50/p99 latency, with wrk,
 against gunicorn on 127.0.0.1.
 
-    .venv/bin/python -m benchmarks.cache_bench [--seconds 10] [--connections 16]
+    .venv/bin/python -m benchmarks.cache_bench [--seconds 10] [--connections 16] [--rounds 3]
+        [--without-copies]
 
 Uses PostgreSQL and Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; defaults: the local test
 servers, in a schema and Redis key prefix of its own, removed afterwards). Needs `wrk`
@@ -106,43 +107,74 @@ def wrk(url, seconds, connections, headers=()):
             "errors": int(non_2xx.group(1)) if non_2xx else 0}
 
 
+def measure_cached(base, path, run, rounds):
+    """Every cached scenario and the bare endpoint, interleaved over `rounds` rounds so that
+    the machine's drift hits all of them alike; per scenario, its result in each round."""
+    list_url = base + path
+    urllib.request.urlopen(list_url)  # noqa: S310 - fill the cache
+    etag = urllib.request.urlopen(list_url).headers["ETag"]  # noqa: S310
+    detail = json.load(urllib.request.urlopen(list_url))["items"][0]  # noqa: S310
+    detail_url = f"{base}{path.split('?')[0]}/{detail['id']}"
+    urllib.request.urlopen(detail_url)  # noqa: S310
+    scenarios = {
+        "bare endpoint (ceiling)": (base + "/api/v1/bench/bare", ()),
+        "cached list": (list_url, ()),
+        "cached detail": (detail_url, ()),
+        "304 revalidation": (list_url, [f"If-None-Match: {etag}"]),
+    }
+    results: dict[str, list] = {name: [] for name in scenarios}
+    for _ in range(rounds):
+        for name, (url, headers) in scenarios.items():
+            results[name].append(wrk(url, headers=headers, **run))
+    return results
+
+
+def report(title, results):
+    bare = [result["rps"] for result in results["bare endpoint (ceiling)"]]
+    print(f"\n| {title} | req/s (median) | % of bare, per round | p50 | p99 | non-2xx/3xx |")
+    print("|---|---|---|---|---|---|")
+    for name, rounds in results.items():
+        ordered = sorted(rounds, key=lambda result: result["rps"])
+        median = ordered[len(ordered) // 2]
+        shares = [100 * result["rps"] / ceiling
+                  for result, ceiling in zip(rounds, bare, strict=False)]
+        share = (f"{min(shares):.0f}-{max(shares):.0f} %" if len(shares) > 1
+                 else f"{shares[0]:.0f} %")
+        print(f"| {name} | {median['rps']:.0f} | {share} | {median['p50']} | "
+              f"{median['p99']} | {sum(result['errors'] for result in rounds)} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--path", default="/api/v1/news?per_page=20",
                         help="the list to measure")
+    parser.add_argument("--without-copies", action="store_true",
+                        help="also measure with each process's copies of Redis entries off "
+                             "(RESPONSE_CACHE_LOCAL_MB=0)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     prepare_database(args.items)
-    results = {}
+    run = {"seconds": args.seconds, "connections": args.connections}
     try:
         with gunicorn() as base:
-            list_url = base + args.path
-            urllib.request.urlopen(list_url)  # noqa: S310 - fill the cache
-            etag = urllib.request.urlopen(list_url).headers["ETag"]  # noqa: S310
-            detail = json.load(urllib.request.urlopen(list_url))["items"][0]  # noqa: S310
-            detail_url = f"{base}{args.path.split('?')[0]}/{detail['id']}"
-            urllib.request.urlopen(detail_url)  # noqa: S310
-            run = {"seconds": args.seconds, "connections": args.connections}
-            results["bare endpoint (ceiling)"] = wrk(base + "/api/v1/bench/bare", **run)
-            results["cached list"] = wrk(list_url, **run)
-            results["cached detail"] = wrk(detail_url, **run)
-            results["304 revalidation"] = wrk(list_url, headers=[f"If-None-Match: {etag}"],
-                                              **run)
+            results = measure_cached(base, args.path, run, args.rounds)
+        if args.without_copies:
+            with gunicorn(RESPONSE_CACHE_LOCAL_MB="0",
+                          CACHE_KEY_PREFIX=PREFIX + "nocopies:") as base:
+                without_copies = measure_cached(base, args.path, run, args.rounds)
         # Its own key prefix: the first server's entries must not answer for it.
         with gunicorn(RESPONSE_CACHE_SECONDS="0", CACHE_KEY_PREFIX=PREFIX + "nocache:") as base:
-            results["uncached list"] = wrk(base + args.path, **run)
+            results["uncached list (response cache off)"] = [wrk(base + args.path, **run)]
     finally:
         drop_database()
-    ceiling = results["bare endpoint (ceiling)"]["rps"]
-    print(f"\n| scenario ({args.path}) | req/s | % of bare | p50 | p99 | non-2xx/3xx |")
-    print("|---|---|---|---|---|---|")
-    for name, result in results.items():
-        print(f"| {name} | {result['rps']:.0f} | {100 * result['rps'] / ceiling:.0f} % | "
-              f"{result['p50']} | {result['p99']} | {result['errors']} |")
+    report(args.path, results)
+    if args.without_copies:
+        report(f"{args.path}, copies off", without_copies)
 
 
 if __name__ == "__main__":
