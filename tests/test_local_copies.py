@@ -20,11 +20,10 @@ pytestmark = pytest.mark.skipif(not REDIS_URL, reason="copies of Redis entries n
 
 
 def delete_redis_entries(app):
-    client = redis.Redis.from_url(app.config["REDIS_URL"])
+    client = app.extensions["store"].client
     keys = list(client.scan_iter(match=app.config["CACHE_KEY_PREFIX"] + "response:*"))
     if keys:
         client.delete(*keys)
-    client.close()
 
 
 def read_from_copy(client, app, url, seconds=5.0):

@@ -11,6 +11,7 @@ import redis
 from tests.conftest import REDIS_URL
 from tests.gunicorn_server import free_port
 from tests.helpers import assert_problem
+from tests.test_local_copies import read_from_copy
 
 SERVICE = "cisip-test"
 REDIS_SERVER = shutil.which("redis-server")
@@ -73,6 +74,12 @@ def test_the_app_reaches_the_master_the_sentinel_names(make_app, sentinel_port):
     finally:
         master.delete(key)
         master.close()
+
+
+def test_copies_of_cached_responses_subscribe_through_the_sentinel(make_app, sentinel_port):
+    db_index = urlsplit(REDIS_URL).path.strip("/") or "0"
+    app = make_app(REDIS_URL=f"redis+sentinel://127.0.0.1:{sentinel_port}/{SERVICE}/{db_index}")
+    assert read_from_copy(app.test_client(), app, "/api/v1/parks").status_code == 200
 
 
 def test_an_unreachable_sentinel_is_a_missing_redis(make_app):
