@@ -84,6 +84,7 @@ class RedisStore:
     """Redis with short timeouts and no retries: a slow Redis must not slow the API."""
 
     shared = True
+    PURGE_RETRY_SECONDS = 0.2
 
     def __init__(self, url, prefix="", socket_timeout=0.3, local_bytes=0):
         self.prefix = prefix
@@ -96,10 +97,12 @@ class RedisStore:
             health_check_interval=30,
         )
         self._healthy = True
-        # Tags whose purge failed while Redis was unreachable: purged first thing once it
-        # answers again, and until then no entry is trusted (it may predate a write).
+        # Tags whose purge failed while Redis was unreachable: purged as soon as it answers
+        # again (by a thread, since other processes read the same entries; and before this
+        # process's next read), and until then no entry is trusted here.
         self._pending_tags: set[str] = set()
         self._pending_lock = threading.Lock()
+        self._retrying = self._closed = False
         self.channel = f"{prefix}purged"
         self.local = LocalCopies(self.client, self.channel, local_bytes,
                                  freshness=socket_timeout / 2) if local_bytes else None
@@ -165,8 +168,21 @@ class RedisStore:
         if not self._purge(set(tags)):
             with self._pending_lock:
                 self._pending_tags.update(tags)
+                if not self._retrying:
+                    self._retrying = True
+                    threading.Thread(target=self._retry_pending, name="cache-purge-retry",
+                                     daemon=True).start()
         if self.local is not None:
             self.local.invalidate(tags)
+
+    def _retry_pending(self):
+        while not self._closed:
+            time.sleep(self.PURGE_RETRY_SECONDS)
+            self._purge_pending()
+            with self._pending_lock:
+                if not self._pending_tags:
+                    self._retrying = False
+                    return
 
     def _purge_pending(self):
         """Purge the tags left over from an outage; True when none are left."""
@@ -201,6 +217,7 @@ class RedisStore:
         return bool(self._call("ping", default=False))
 
     def close(self):
+        self._closed = True
         if self.local is not None:
             self.local.close()
         self.client.close()

@@ -120,6 +120,29 @@ class TestRedisGoesAway:
         assert client.get(f"/api/v1/parks/{park['id']}").json["name"] == "Tagus Park"
 
 
+    def test_a_write_while_redis_hangs_reaches_other_processes_once_it_answers(
+            self, make_app, make_member, redis_server):
+        """The writer retries its failed purge by itself: another process must not go on
+        reading the entry that survived in Redis until the writer happens to read."""
+        a, b = make_app(REDIS_URL=redis_server.url), make_app(REDIS_URL=redis_server.url)
+        writer, reader = a.test_client(), b.test_client()
+        editor = bearer(login(writer, make_member(role="editor"))["access_token"])
+        park = writer.post("/api/v1/parks", json={"name": "Taguspark", "country": "PT"},
+                           headers=editor).json
+        detail = f"/api/v1/parks/{park['id']}"
+        reader.get(detail)
+        assert reader.get(detail).headers["X-Cache"] == "HIT"
+        redis_server.pause()
+        try:
+            assert writer.patch(detail, json={"name": "Tagus Park"},
+                                headers=editor).status_code == 200
+        finally:
+            redis_server.resume()
+        time.sleep(1.0)  # the writer does nothing more
+        assert reader.get(detail).json["name"] == "Tagus Park"
+        assert reader.get(detail).headers["X-Cache"] == "HIT"
+
+
 def fresh_app(tmp_path, database_url, **overrides):
     """An app of its own (not in the test's rolled-back transaction), on `database_url`."""
     prefix = f"cisip-test:{uuid.uuid4().hex}:"
