@@ -234,9 +234,10 @@ class LocalCopies:
     heard from (a message, or the answer to the ping sent every `freshness / 2`) within
     `freshness` seconds. A write whose purge cannot reach Redis waits out the socket timeout
     first, so with `freshness` below that timeout every process has stopped serving copies
-    before the writer gets its answer. On an error, a reconnection or a fork every copy is
-    dropped and reads go to Redis until a new subscription is confirmed. A copy read from
-    Redis is kept only when no purge arrived while it was being read.
+    before the writer gets its answer. On an error or a fork every copy is dropped and reads
+    go to Redis until a new subscription is confirmed (every error closes the connection, so
+    redis-py never silently swaps in an unsubscribed one). A copy read from Redis is kept
+    only when no purge arrived while it was being read.
     """
 
     RETRY_SECONDS = 1.0
@@ -336,9 +337,6 @@ class LocalCopies:
         except redis.RedisError:
             self._disconnect(retry_at=now + self.RETRY_SECONDS)
             return False
-        if self._reconnected:  # a new connection is not subscribed: messages were lost
-            self._disconnect()
-            return False
         if not self._confirmed or now - self._heard > self.freshness:
             if self._copies:
                 self._drop_all()
@@ -367,21 +365,15 @@ class LocalCopies:
             connection.disconnect()
             self._retry_at = now + self.RETRY_SECONDS
             return
-        # redis-py reconnects by itself in some calls; a new connection is not subscribed.
-        connection.register_connect_callback(self._on_reconnect)
         self._connection = connection
         self._pinged = now
 
-    def _on_reconnect(self, _connection):
-        self._reconnected = True
-
     def _reset_subscription(self):
-        self._confirmed = self._reconnected = self.serving = False
+        self._confirmed = self.serving = False
         self._heard = self._pinged = 0.0
 
     def _disconnect(self, retry_at=0.0):
         if self._connection is not None:
-            self._connection.deregister_connect_callback(self._on_reconnect)
             self._connection.disconnect()
             self._connection = None
         self._retry_at = retry_at

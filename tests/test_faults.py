@@ -119,7 +119,6 @@ class TestRedisGoesAway:
         assert park_names(client)[0] == ["Tagus Park"]
         assert client.get(f"/api/v1/parks/{park['id']}").json["name"] == "Tagus Park"
 
-
     def test_a_write_while_redis_hangs_reaches_other_processes_once_it_answers(
             self, make_app, make_member, redis_server):
         """The writer retries its failed purge by itself: another process must not go on

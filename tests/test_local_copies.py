@@ -9,11 +9,9 @@ only be its copy. Needs Redis; on the SQLite run the in-process store has no cop
 import time
 
 import pytest
-import redis
 
 from tests.conftest import REDIS_URL
 from tests.faults import RedisServer
-from tests.helpers import PASSWORD, bearer
 
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="copies of Redis entries need Redis "
                                 "(TEST_REDIS_URL)")
@@ -41,23 +39,17 @@ def read_from_copy(client, app, url, seconds=5.0):
 
 def kill_subscriptions(app):
     """Cut the app's pub/sub connection from the Redis side."""
-    client = redis.Redis.from_url(app.config["REDIS_URL"])
-    name = app.extensions["store"].channel
-    killed = [c["id"] for c in client.client_list() if c["name"] == name]
+    store = app.extensions["store"]
+    killed = [c["id"] for c in store.client.client_list() if c["name"] == store.channel]
     for client_id in killed:
-        client.client_kill_filter(_id=client_id)
-    client.close()
+        store.client.client_kill_filter(_id=client_id)
     return len(killed)
 
 
 @pytest.fixture
-def pair(make_app, make_member):
+def pair(make_app, auth_headers):
     """Instances A and B on one Redis, and an editor's headers."""
-    a, b = make_app(), make_app()
-    editor = make_member(role="editor")
-    login = a.test_client().post("/api/v1/auth/login",
-                                 json={"email": editor.email, "password": PASSWORD})
-    return a, b, bearer(login.json["access_token"])
+    return make_app(), make_app(), auth_headers("editor")
 
 
 def create_park(app, editor, name):
@@ -120,15 +112,13 @@ def test_copies_are_dropped_when_the_subscription_is_cut_and_resume(pair):
     assert read_from_copy(reader, b, detail).json["name"] == "Tagus Park"
 
 
-def test_copies_are_not_trusted_while_redis_hangs(make_app, make_member):
+def test_copies_are_not_trusted_while_redis_hangs(make_app, auth_headers):
     """Redis frozen: A's write cannot purge, and B, which can no longer hear about purges,
     has stopped answering from its copies before A's write is answered."""
     server = RedisServer().start()
     try:
         a, b = make_app(REDIS_URL=server.url), make_app(REDIS_URL=server.url)
-        member = make_member(role="editor")
-        editor = bearer(a.test_client().post("/api/v1/auth/login", json={
-            "email": member.email, "password": PASSWORD}).json["access_token"])
+        editor = auth_headers("editor")
         park = create_park(a, editor, "Taguspark")
         reader, detail = b.test_client(), f"/api/v1/parks/{park['id']}"
         read_from_copy(reader, b, detail)
