@@ -4,7 +4,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import docs, embed
-from api.auth import register_jwt_callbacks
+from api.auth import init_auth, register_jwt_callbacks
 from api.cache import init_store
 from api.commands import register_commands
 from api.cors import init_cors
@@ -73,6 +73,7 @@ def register_extensions(app):
     init_store(app)
     init_storage(app)
     register_jwt_callbacks(init_jwt(app))
+    init_auth(app)
     init_security_headers(app)
     init_request_ids(app)
     init_http_cache(app)

@@ -1,48 +1,117 @@
-"""Authentication: JWT callbacks, login-session revocation checks and the role decorator."""
+"""Authentication: who is calling (`current_viewer`), the login check on every request with a
+token, JWT callbacks and the role decorator.
+
+A token is checked against its login (`Login`) on every request: a logged-out, expired,
+suspended or deleted login is refused at once on every process. With Redis the login's
+state is cached for all processes and copied into each (api/local_copies.py); every commit
+that ends a login or changes a member's role or status purges it (the tags `session:<id>`
+and `member:<id>`, see `collect_login_tags`), so the check costs neither Redis nor the
+database on most requests and is still never stale.
+"""
 
 import functools
+import json
+import time
 import uuid
+from dataclasses import dataclass
 
-from flask import g
+from flask import current_app, g
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
-from sqlalchemy import update
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
 
 from api.cache import get_store
 from api.errors import Forbidden, problem
 from api.extensions import db
 from api.models import AuthSession, Member, MemberStatus, Role
 from api.models.base import utcnow
+from api.viewer import Viewer
+
+# How long a login's state is cached at most (writes purge it sooner).
+LOGIN_CACHE_SECONDS = 300
+# Member fields that decide what a login may do.
+LOGIN_FIELDS = frozenset({"role", "status", "deleted_at"})
 
 
-def session_cache_key(session_id):
-    return f"auth-session:{session_id}"
+@dataclass(frozen=True)
+class Login:
+    """An active login: whose it is, their role, and until when it may be cached."""
+
+    member_id: str
+    role: str
+    expires_at: float
+    tags: tuple[str, ...]
+
+    def encode(self):
+        return json.dumps([self.member_id, self.role, self.expires_at, self.tags])
+
+    @classmethod
+    def decode(cls, raw):
+        member_id, role, expires_at, tags = json.loads(raw)
+        return cls(member_id, role, expires_at, tuple(tags))
 
 
-def is_session_active(session_id):
-    """True while the login `session_id` has not ended.
+def load_login(session_id):
+    """The login `session_id` while it and its member are active, else None.
 
-    Redis answers for all app processes; on a miss, with Redis down, or with no Redis
-    (a per-process cache could not see another process's logout) the database decides,
-    so revocation never fails open.
+    Redis answers for all app processes; with no Redis (a per-process cache could not see
+    another process's logout) the database decides every time.
     """
     store = get_store()
-    cached = store.get(session_cache_key(session_id)) if store.shared else None
-    if cached is not None:
-        return cached == "active"
+    if not store.shared:
+        return _login_from_database(session_id)
+    key = f"login:{session_id}"
+    login = store.read_tagged(key, Login.decode)
+    if login is not None and login.expires_at > time.time():
+        return login
+    since = store.snapshot()
+    login = _login_from_database(session_id)
+    if login is not None:
+        store.set_tagged(key, login, login.expires_at - time.time(), login.tags, since)
+    return login
+
+
+def _login_from_database(session_id):
     try:
-        session = db.session.get(AuthSession, uuid.UUID(session_id))
-    except ValueError:
-        return False
-    active = session is not None and session.is_active
-    if session is not None and active and store.shared:
-        ttl = (session.expires_at - utcnow()).total_seconds()
-        store.set(session_cache_key(session_id), "active", min(ttl, 300))
-    return active
+        sid = uuid.UUID(session_id)
+    except (TypeError, ValueError):
+        return None
+    row = db.session.execute(
+        select(AuthSession.expires_at, AuthSession.revoked_at, Member.id, Member.role,
+               Member.status)
+        .join(Member, Member.id == AuthSession.member_id).where(AuthSession.id == sid)
+    ).first()
+    if row is None or row.revoked_at is not None or row.status is not MemberStatus.ACTIVE:
+        return None
+    remaining = (row.expires_at - utcnow()).total_seconds()
+    if remaining <= 0:
+        return None
+    return Login(str(row.id), row.role.value, time.time() + min(remaining, LOGIN_CACHE_SECONDS),
+                 (f"session:{sid}", f"member:{row.id}"))
 
 
-def forget_session(session_id):
-    """Drop the cached state of a login so that every process sees its revocation now."""
-    get_store().delete(session_cache_key(str(session_id)))
+@event.listens_for(Session, "after_flush")
+def collect_login_tags(session, _flush_context):
+    """Purge, at commit, the cached state of the logins this transaction ended or changed."""
+    tags = set()
+    for obj in session.new | session.dirty | session.deleted:
+        if isinstance(obj, AuthSession):
+            tags.add(f"session:{obj.id}")
+        elif isinstance(obj, Member) and _changed(obj) & LOGIN_FIELDS:
+            tags.add(f"member:{obj.id}")
+    if tags:
+        session.info.setdefault("cache_tags", set()).update(tags)
+
+
+def _changed(obj):
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+
+
+def init_auth(app):
+    @app.before_request
+    def forget_previous_caller():
+        # Requests made inside one app context (tests, CLI) share `g`.
+        g.pop("viewer", None)
 
 
 def register_jwt_callbacks(jwt):
@@ -76,36 +145,37 @@ def register_jwt_callbacks(jwt):
     def needs_fresh(_header, _payload):
         return problem(401, "token_invalid", "This action needs a fresh login.")
 
-    @jwt.user_lookup_error_loader
-    def unknown_user(_header, _payload):
-        return problem(401, "token_revoked", "This account can no longer log in.",
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-
     @jwt.token_verification_failed_loader
     def verification_failed(_header, _payload):
         return problem(401, "token_invalid", "The token is not valid.")
 
     @jwt.token_in_blocklist_loader
     def token_revoked(_header, payload):
-        session_id = payload.get("sid")
-        return not session_id or not is_session_active(session_id)
+        g.login = load_login(payload.get("sid"))
+        return g.login is None or g.login.member_id != payload.get("sub")
 
-    @jwt.user_lookup_loader
-    def load_member(_header, payload):
-        try:
-            member = db.session.get(Member, uuid.UUID(payload["sub"]))
-        except ValueError:
-            return None
-        if member is None or member.status is not MemberStatus.ACTIVE:
-            return None
-        return member
+
+def current_viewer():
+    """Who is calling, resolved once per request: anonymous callers pass, and a token, when
+    sent, must be valid (else 401, on every endpoint alike)."""
+    if "viewer" not in g:
+        g.viewer = _resolve_viewer(optional=True)
+    return g.viewer
+
+
+def _resolve_viewer(optional, refresh=False):
+    g.login = None
+    verify_jwt_in_request(optional=optional, refresh=refresh)
+    login = g.get("login")
+    if login is None:
+        return Viewer()
+    return Viewer(uuid.UUID(login.member_id), Role(login.role),
+                  uuid.UUID(get_jwt()["sid"]))
 
 
 def current_member():
-    """The member making the request, or None for an anonymous one."""
-    # With optional auth and no token, flask-jwt-extended stores {"loaded_user": None}.
-    loaded = getattr(g, "_jwt_extended_jwt_user", None)
-    return loaded["loaded_user"] if loaded else None
+    """The member making the request (their account row), or None for an anonymous one."""
+    return current_viewer().member
 
 
 def current_session_id():
@@ -117,13 +187,18 @@ TOUCH_INTERVAL_SECONDS = 60
 
 
 def touch_session(session_id):
-    """Record that the login is in use, at most once a minute per login (and process)."""
-    key = f"auth-touch:{session_id}"
-    store = get_store()
-    if store.get(key) is not None:
+    """Record that the login is in use, at most once a minute per login: each process
+    remembers its own recent touches, and Redis settles which process writes."""
+    recent = current_app.extensions.setdefault("recent_touches", {})
+    now = time.monotonic()
+    if recent.get(session_id, -TOUCH_INTERVAL_SECONDS) > now - TOUCH_INTERVAL_SECONDS:
         return
-    store.set(key, "1", TOUCH_INTERVAL_SECONDS)
-    db.session.execute(update(AuthSession).where(AuthSession.id == uuid.UUID(session_id))
+    if len(recent) > 10_000:
+        recent.clear()
+    recent[session_id] = now
+    if not get_store().add(f"auth-touch:{session_id}", "1", TOUCH_INTERVAL_SECONDS):
+        return
+    db.session.execute(update(AuthSession).where(AuthSession.id == session_id)
                        .values(last_used_at=utcnow()))
     db.session.commit()
 
@@ -138,12 +213,12 @@ def auth_required(role=Role.MEMBER, *, optional=False, refresh=False):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            verify_jwt_in_request(optional=optional, refresh=refresh)
-            member = current_member()
-            if member is not None and not member.has_role(role):
-                raise Forbidden(f"This needs the {Role(role).value} role.")
-            if member is not None and not refresh:
-                touch_session(get_jwt()["sid"])
+            g.viewer = viewer = _resolve_viewer(optional, refresh)
+            if not viewer.is_anonymous:
+                if not viewer.has_role(role):
+                    raise Forbidden(f"This needs the {Role(role).value} role.")
+                if not refresh:
+                    touch_session(viewer.session_id)
             return view(*args, **kwargs)
 
         return wrapper

@@ -3,8 +3,9 @@
 import functools
 
 import flask_smorest
+from flask import Response, g
 
-from api import auth
+from api import auth, http_cache, item_cache
 from api.errors import PROBLEM_JSON, ProblemSchema
 from api.models import Role
 from api.pagination import LINK_HEADER_DOC, link_header, page_schema
@@ -15,22 +16,56 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
     def arguments(self, schema, *args, **kwargs):
-        """flask-smorest's `arguments`, with the schema built once instead of per request."""
-        return super().arguments(schema() if isinstance(schema, type) else schema, *args,
-                                 **kwargs)
+        """flask-smorest's `arguments`, with the schema built once instead of per request.
+
+        Parsed query arguments are kept for the request (`g.query_arguments`): the URLs the
+        API builds (`Link`) come from them, never from the literal query string."""
+        schema = schema() if isinstance(schema, type) else schema
+        decorator = super().arguments(schema, *args, **kwargs)
+        if kwargs.get("location") != "query":
+            return decorator
+
+        def keep_query_arguments(view):
+            @functools.wraps(view)
+            def wrapper(*view_args, **view_kwargs):
+                g.query_arguments = (schema, view_args[-1])
+                return view(*view_args, **view_kwargs)
+
+            return decorator(wrapper)
+
+        return keep_query_arguments
 
     def paginated(self, item_schema):
-        """Answer the view's `Page` as the list envelope with a Link header."""
+        """Answer the view's `Page` as the list envelope with a Link header (its items'
+        JSON from `api.item_cache` when the page offers to load them)."""
         envelope = page_schema(item_schema)
+        dump_schema = item_schema()
 
         def decorator(view):
             @functools.wraps(view)
             def wrapper(*args, **kwargs):
                 page = view(*args, **kwargs)
-                body = {"items": page.items, "pagination": page.pagination}
-                return body, 200, {"Link": link_header(page)}
+                headers = {"Link": link_header(page)}
+                if page.load is not None:
+                    texts = item_cache.dump_items(dump_schema, page.items, page.load,
+                                                  page.kind, auth.current_viewer())
+                    body = item_cache.page_body(texts, page.pagination)
+                    return Response(body, mimetype="application/json"), 200, headers
+                return {"items": page.items, "pagination": page.pagination}, 200, headers
 
             return self.response(200, envelope, headers=LINK_HEADER_DOC)(wrapper)
+
+        return decorator
+
+    def cached(self, kind):
+        """Serve the view's GETs from the shared response cache (see `api.http_cache`);
+        `kind` names what the response depends on (`api.cache_contract.RESPONSES`). Place it
+        below `@blp.auth_required(optional=True)` and `@blp.arguments`."""
+
+        def decorator(view):
+            wrapped = http_cache.cached(kind)(view)
+            return self.alt_response(304, description="Not modified: the `ETag` sent in "
+                                     "`If-None-Match` is current.")(wrapped)
 
         return decorator
 
@@ -42,6 +77,9 @@ class Blueprint(flask_smorest.Blueprint):
             security: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": []}]
             if optional:
                 security.append({})
+                wrapped = self.problem(401, "A token was sent and it is invalid, expired or "
+                                       "revoked (send none to read as an anonymous caller; "
+                                       "refresh it to read as yourself).")(wrapped)
             else:
                 wrapped = self.problem(401, "Not logged in, or the token is invalid, expired "
                                        "or revoked.")(wrapped)

@@ -1,44 +1,77 @@
 """A small key-value store shared by all app processes: Redis, or memory when there is none.
 
+Plain values (`get`, `set`, `add`, `delete`) serve locks and counters. Tagged entries are what
+the caches keep (responses, list totals, login states): each lists the tags of the data it
+was built from, and `invalidate_tags` deletes every entry listed under a tag (every commit
+does, see api/http_cache.py). A tagged entry is stored only if none of its tags was purged
+after `snapshot()`, taken before its data was read: an entry built from rows read before a
+write never outlives that write's purge.
+
 Every operation degrades to a miss (or a no-op) when Redis is unreachable, so callers
 always have the database to fall back on. The failure is logged once, not per request.
 """
 
 import json
 import logging
-import os
 import threading
 import time
-from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
 
 import redis
 from flask import current_app
 
+from api.local_copies import LocalCopies
 from api.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 FAILED = object()  # what a Redis call answers when Redis cannot be reached
+# How long a purge is remembered for `set_tagged`: far longer than any response takes to build.
+PURGE_MEMORY_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class TaggedValue:
+    """A tagged entry holding a small JSON value (a list total, a schedule)."""
+
+    value: Any
+    tags: tuple[str, ...]
+    expires_at: float  # epoch seconds
+
+    def encode(self):
+        return json.dumps([self.value, self.tags, self.expires_at])
+
+    @classmethod
+    def decode(cls, raw):
+        value, tags, expires_at = json.loads(raw)
+        return cls(value, tuple(tags), expires_at)
 
 
 class MemoryStore:
-    """Per-process store with expiry, for the single-process default (no REDIS_URL)."""
+    """Per-process store with expiry, for the single-process default (no REDIS_URL).
+
+    Tagged entries are kept as the objects given (nothing is encoded)."""
 
     shared = False  # other processes do not see what this one writes
-    local = None  # the store is already in this process
 
     def __init__(self, prefix=""):
         self.prefix = prefix
         self._data = {}
         self._tags = {}
+        self._purged = {}  # tag -> (sequence of its last purge, monotonic time)
+        self._sequence = 0
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            value, expires = self._data.get(self.prefix + key, (None, 0))
-            if expires and expires < time.monotonic():
-                self._data.pop(self.prefix + key, None)
-                return None
-            return value
+            return self._get(key)
+
+    def _get(self, key):
+        value, expires = self._data.get(self.prefix + key, (None, 0))
+        if expires and expires < time.monotonic():
+            self._data.pop(self.prefix + key, None)
+            return None
+        return value
 
     def set(self, key, value, ttl):
         if ttl <= 0:
@@ -54,23 +87,41 @@ class MemoryStore:
     def add(self, key, value, ttl):
         """Set `key` only if it is not set; True when this call set it."""
         with self._lock:
-            current, expires = self._data.get(self.prefix + key, (None, 0))
-            if current is not None and expires >= time.monotonic():
+            if self._get(key) is not None:
                 return False
             self._data[self.prefix + key] = (value, time.monotonic() + ttl)
             return True
 
-    def set_tagged(self, key, value, ttl, tags):
-        self.set(key, value, ttl)
+    def snapshot(self):
         with self._lock:
+            return self._sequence
+
+    def read_tagged(self, key, decode):
+        return self.get(key)
+
+    def set_tagged(self, key, entry, ttl, tags, since):
+        """Store `entry` unless one of `tags` was purged after `since`; True when stored."""
+        if ttl < 1:
+            return False
+        with self._lock:
+            if any(self._purged.get(tag, (-1, 0))[0] > since for tag in tags):
+                return False
+            self._data[self.prefix + key] = (entry, time.monotonic() + ttl)
             for tag in tags:
                 self._tags.setdefault(tag, set()).add(key)
+            return True
 
     def invalidate_tags(self, tags):
+        now = time.monotonic()
         with self._lock:
-            keys = set().union(*(self._tags.pop(tag, set()) for tag in tags))
-            for key in keys:
-                self._data.pop(self.prefix + key, None)
+            self._sequence += 1
+            for tag in tags:
+                self._purged[tag] = (self._sequence, now)
+                for key in self._tags.pop(tag, ()):
+                    self._data.pop(self.prefix + key, None)
+            if len(self._purged) > 10_000:
+                self._purged = {tag: purge for tag, purge in self._purged.items()
+                                if purge[1] > now - PURGE_MEMORY_SECONDS}
 
     def ping(self):
         return True
@@ -78,6 +129,45 @@ class MemoryStore:
     def close(self):
         self._data.clear()
         self._tags.clear()
+
+
+# Store an entry and list it under its tags, unless a tag was purged at or after the snapshot.
+# KEYS: the entry, its tags' lists, their purge times; ARGV: the value, seconds to live,
+# the snapshot, the entry's name in the lists.
+STORE_SCRIPT = """
+local n = (#KEYS - 1) / 2
+for i = n + 2, 2 * n + 1 do
+  local purged = redis.call('GET', KEYS[i])
+  if purged and tonumber(purged) >= tonumber(ARGV[3]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for i = 2, n + 1 do
+  redis.call('SADD', KEYS[i], ARGV[4])
+  if redis.call('TTL', KEYS[i]) < tonumber(ARGV[2]) then
+    redis.call('EXPIRE', KEYS[i], ARGV[2])
+  end
+end
+return 1
+"""
+
+# Delete every entry listed under the tags, remember when (Redis's clock, in microseconds:
+# unlike a counter it does not start again after a restart), and tell every process.
+# KEYS: the tags' lists, then their purge times; ARGV: key prefix, seconds a purge time is
+# kept, channel, message.
+PURGE_SCRIPT = """
+local n = #KEYS / 2
+local now = redis.call('TIME')
+local stamp = now[1] .. string.format('%06d', tonumber(now[2]))
+for i = 1, n do
+  for _, name in ipairs(redis.call('SMEMBERS', KEYS[i])) do
+    redis.call('DEL', ARGV[1] .. name)
+  end
+  redis.call('DEL', KEYS[i])
+  redis.call('SET', KEYS[n + i], stamp, 'EX', ARGV[2])
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return n
+"""
 
 
 class RedisStore:
@@ -96,6 +186,8 @@ class RedisStore:
             decode_responses=True,
             health_check_interval=30,
         )
+        self._store_script = self.client.register_script(STORE_SCRIPT)
+        self._purge_script = self.client.register_script(PURGE_SCRIPT)
         self._healthy = True
         # Tags whose purge failed while Redis was unreachable: purged as soon as it answers
         # again (by a thread, since other processes read the same entries; and before this
@@ -149,21 +241,41 @@ class RedisStore:
         return bool(self._call("set", self.prefix + key, value, ex=max(1, int(ttl)), nx=True,
                                default=True))
 
-    def set_tagged(self, key, value, ttl, tags):
-        """Store `key` and list it under each tag, in one round trip."""
-        ttl = max(1, int(ttl))
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(self.prefix + key, value, ex=ttl)
-        for tag in tags:
-            tag_key = f"{self.prefix}tag:{tag}"
-            pipe.sadd(tag_key, key)
-            # A tag lives as long as its longest-lived entry.
-            pipe.expire(tag_key, ttl, nx=True)
-            pipe.expire(tag_key, ttl, gt=True)
-        self._run(pipe.execute)
+    def snapshot(self):
+        """Redis's clock in microseconds, to pass to `set_tagged`; None when unreachable."""
+        now = self._call("time")
+        return None if now is None else now[0] * 1_000_000 + now[1]
+
+    def read_tagged(self, key, decode):
+        """The entry stored under `key` (decoded by `decode`), from this process's copy when
+        it has one."""
+        local = self.local
+        if local is not None:
+            if (entry := local.get(key)) is not None:
+                return entry
+            generation = local.generation
+        raw = self.get(key)
+        if not raw:
+            return None
+        entry = decode(raw)
+        if local is not None:
+            local.put(key, entry, entry.expires_at, entry.tags, len(raw), generation)
+        return entry
+
+    def set_tagged(self, key, entry, ttl, tags, since):
+        """Store `entry` (its `encode()`) listed under `tags`, unless one of them was purged
+        after the snapshot `since`: one atomic round trip. True when stored."""
+        if since is None or ttl < 1:
+            return False
+        tags = sorted(tags)
+        keys = [self.prefix + key, *(f"{self.prefix}tag:{tag}" for tag in tags),
+                *(f"{self.prefix}purged:{tag}" for tag in tags)]
+        stored = self._run(self._store_script, keys=keys,
+                           args=[entry.encode(), int(ttl), since, key], default=0)
+        return bool(stored)
 
     def invalidate_tags(self, tags):
-        """Delete every entry listed under `tags`: two round trips, no key scans. When Redis
+        """Delete every entry listed under `tags`: one round trip, no key scans. When Redis
         cannot be reached the tags are kept and purged as soon as it can."""
         if not self._purge(set(tags)):
             with self._pending_lock:
@@ -195,22 +307,16 @@ class RedisStore:
         return False
 
     def _purge(self, tags):
-        tag_keys = [f"{self.prefix}tag:{tag}" for tag in tags]
-        if not tag_keys:
+        if not tags:
             return True
-        pipe = self.client.pipeline(transaction=False)
-        for tag_key in tag_keys:
-            pipe.smembers(tag_key)
-        members = self._run(pipe.execute, default=FAILED)
-        if members is FAILED:
-            return False
-        keys = {self.prefix + key for group in members for key in group}
-        # One pipeline, in this order: Redis sends the message to every process after the
-        # entries are gone and before it answers this one.
-        pipe = self.client.pipeline(transaction=False)
-        pipe.delete(*keys, *tag_keys)
-        pipe.publish(self.channel, json.dumps(sorted(tags)))
-        return self._run(pipe.execute, default=FAILED) is not FAILED
+        tags = sorted(tags)
+        keys = [*(f"{self.prefix}tag:{tag}" for tag in tags),
+                *(f"{self.prefix}purged:{tag}" for tag in tags)]
+        # Redis sends the message to every process after the entries are gone and before it
+        # answers this one.
+        args = [self.prefix, PURGE_MEMORY_SECONDS, self.channel, json.dumps(tags)]
+        return self._run(self._purge_script, keys=keys, args=args, default=FAILED) \
+            is not FAILED
 
     def ping(self):
         """True when Redis answers; raises nothing."""
@@ -221,164 +327,6 @@ class RedisStore:
         if self.local is not None:
             self.local.close()
         self.client.close()
-
-
-class LocalCopies:
-    """This process's copies of entries it read from Redis, so that a hit costs no round trip.
-
-    They stay exact through Redis pub/sub: every purge publishes its tags right after deleting
-    the entries (see `RedisStore._purge`), and every lookup first applies the messages that
-    have arrived, so a read that follows a write (on any process) sees it.
-
-    Copies are served only while the subscription is known to work: confirmed by Redis and
-    heard from (a message, or the answer to the ping sent every `freshness / 2`) within
-    `freshness` seconds. A write whose purge cannot reach Redis waits out the socket timeout
-    first, so with `freshness` below that timeout every process has stopped serving copies
-    before the writer gets its answer. On an error or a fork every copy is dropped and reads
-    go to Redis until a new subscription is confirmed (every error closes the connection, so
-    redis-py never silently swaps in an unsubscribed one). A copy read from Redis is kept
-    only when no purge arrived while it was being read.
-    """
-
-    RETRY_SECONDS = 1.0
-
-    def __init__(self, client, channel, max_bytes, freshness):
-        self.client = client
-        self.channel = channel
-        self.max_bytes = max_bytes
-        self.freshness = freshness
-        self.generation = 0  # moves on at every purge applied and every copy dropped
-        self._lock = threading.Lock()
-        self._connection = None
-        self._pid = None
-        self._retry_at = 0.0
-        self._heard = 0.0  # when the subscription last answered (monotonic time)
-        self._pinged = 0.0
-        self._reset_subscription()
-        self._drop_all()
-
-    def get(self, key):
-        """The copy of `key`, or None (no copy, or copies cannot be trusted right now)."""
-        with self._lock:
-            if not self._listen():
-                return None
-            copy = self._copies.get(key)
-            if copy is None:
-                return None
-            if copy[1] <= time.time():
-                self._discard(key)
-                return None
-            self._copies.move_to_end(key)
-            return copy[0]
-
-    def put(self, key, value, expires_at, tags, size, generation):
-        """Keep a copy of what `get` missed and Redis answered; `generation` is the one read
-        before asking Redis (a purge since then may have been for this very entry)."""
-        with self._lock:
-            if generation != self.generation or not self.serving or size > self.max_bytes:
-                return
-            self._discard(key)
-            self._copies[key] = (value, expires_at, tags, size)
-            self._bytes += size
-            for tag in tags:
-                self._keys_by_tag.setdefault(tag, set()).add(key)
-            while self._bytes > self.max_bytes:
-                self._discard(next(iter(self._copies)))
-
-    def invalidate(self, tags):
-        with self._lock:
-            self._invalidate(tags)
-
-    def close(self):
-        with self._lock:
-            self._disconnect()
-
-    def _drop_all(self):
-        self._copies: OrderedDict = OrderedDict()  # key -> (value, expires_at, tags, size)
-        self._keys_by_tag: dict[str, set[str]] = {}
-        self._bytes = 0
-        self.generation += 1
-
-    def _invalidate(self, tags):
-        self.generation += 1
-        for tag in tags:
-            for key in self._keys_by_tag.pop(tag, ()):
-                self._discard(key)
-
-    def _discard(self, key):
-        copy = self._copies.pop(key, None)
-        if copy is None:
-            return
-        self._bytes -= copy[3]
-        for tag in copy[2]:
-            keys = self._keys_by_tag.get(tag)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self._keys_by_tag[tag]
-
-    def _listen(self):
-        """Apply the purges that have arrived; True when the copies can be served."""
-        self.serving = False
-        now = time.monotonic()
-        if self._pid != os.getpid():  # a forked child shares nothing with its parent
-            self._disconnect()
-            self._pid = os.getpid()
-        if self._connection is None:
-            if now >= self._retry_at:
-                self._subscribe(now)
-            return False
-        try:
-            while self._connection.can_read(timeout=0):
-                self._receive(self._connection.read_response(push_request=True), now)
-            if now - self._pinged >= self.freshness / 2:
-                self._connection.send_command("PING", check_health=False)
-                self._pinged = now
-        except redis.RedisError:
-            self._disconnect(retry_at=now + self.RETRY_SECONDS)
-            return False
-        if not self._confirmed or now - self._heard > self.freshness:
-            if self._copies:
-                self._drop_all()
-            return False
-        self.serving = True
-        return True
-
-    def _receive(self, reply, now):
-        kind = reply[0]
-        if kind == "message":
-            self._invalidate(json.loads(reply[2]))
-        elif kind == "subscribe":
-            self._confirmed = True
-            self.generation += 1  # an entry read before this moment may predate a purge
-        self._heard = now
-
-    def _subscribe(self, now):
-        pool = self.client.connection_pool
-        # Named after the channel, so that CLIENT LIST shows what the connection is for.
-        connection = pool.connection_class(**(pool.connection_kwargs | {
-            "health_check_interval": 0, "client_name": self.channel.replace(" ", "_")}))
-        try:
-            connection.connect()
-            connection.send_command("SUBSCRIBE", self.channel, check_health=False)
-        except redis.RedisError:
-            connection.disconnect()
-            self._retry_at = now + self.RETRY_SECONDS
-            return
-        self._connection = connection
-        self._pinged = now
-
-    def _reset_subscription(self):
-        self._confirmed = self.serving = False
-        self._heard = self._pinged = 0.0
-
-    def _disconnect(self, retry_at=0.0):
-        if self._connection is not None:
-            self._connection.disconnect()
-            self._connection = None
-        self._retry_at = retry_at
-        self._reset_subscription()
-        self._drop_all()
 
 
 def init_store(app):

@@ -1,249 +1,239 @@
-"""HTTP caching: a shared response cache for anonymous GETs with exact invalidation on every
-write, strong ETags with 304, and Cache-Control.
+"""HTTP caching: the responses of public reads kept in the shared store and served to every
+caller who may share them, with exact invalidation on every write, strong ETags with 304,
+and Cache-Control.
 
-Entries are tagged with `id:<uuid>` for every item a response shows (its own and embedded
-summaries) and `list:<collection>` for the collections whose writes can change it. Every
-commit purges the tags of the rows it wrote (see `collect_written_tags`), so no write path
-can forget to invalidate.
+How it fits together (an hour's read, in this order):
+- `api.viewer`: who is calling. Services ask it what the caller may see, and it records the
+  questions asked.
+- `api.cache_contract`: what each kind of response depends on (collections, schedules) and
+  the per-request `ResponseDependencies`.
+- this module: the `cached` view decorator (key, lookup, build, store, replay), the typed
+  entries, the headers, and the hooks that purge what every commit wrote.
+- `api.cache`: the store (Redis, or memory) with tagged, versioned entries;
+  `api.local_copies`: each process's copies of Redis entries.
+
+One entry per response, keyed by the path, the parsed arguments (defaults applied; unknown
+parameters never reach them) and the language. A response whose render asked the caller
+something (an editor sees drafts) is stored under a variant key made of the caller's
+answers, and the plain key holds a `Variants` marker naming the questions: anonymous callers
+and members share an entry wherever they get the same answers, and no class of caller ever
+receives another's. A response that asked who the caller is is never stored.
 """
 
 import functools
 import hashlib
 import json
-import math
 import time
 import uuid
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 from flask import Response, current_app, g, has_app_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from werkzeug.http import is_resource_modified
 
+from api.auth import current_viewer
 from api.cache import get_store
-from api.models.base import utcnow
+from api.cache_contract import RESPONSES, ResponseDependencies
+from api.translations import content_language
+from api.viewer import IDENTITY
 
 STAMPEDE_WAIT_SECONDS = 1.0
 STAMPEDE_POLL_SECONDS = 0.02
-REPLAYED_HEADERS = ("Content-Type", "Link", "Content-Language", "Vary", "Last-Modified")
+STORED_HEADERS = ("Content-Type", "Link", "Content-Language", "Last-Modified")
+# The request headers a cached answer is chosen by: the login, and the language.
+VARY = ("Authorization", "Cookie")
+PRIVATE = "private, no-cache"  # logged-in callers: kept by their own client, revalidated
 
 
-def is_anonymous():
-    """True when the request carries no credentials (header or cookie)."""
-    if "Authorization" in request.headers:
-        return False
-    cookie = current_app.config.get("JWT_ACCESS_COOKIE_NAME", "access_token_cookie")
-    return cookie not in request.cookies
+@dataclass(frozen=True)
+class CachedResponse:
+    """A stored response: its body as sent, the headers that go with it, and its tags."""
+
+    body: str
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    tags: tuple[str, ...]
+    expires_at: float  # epoch seconds
+
+    def encode(self):
+        meta = {"etag": self.etag, "headers": self.headers, "tags": self.tags,
+                "expires_at": self.expires_at}
+        return f"{json.dumps(meta)}\n{self.body}"
 
 
-def cache_control(resource):
-    policies = current_app.config["HTTP_CACHE"]
-    max_age, stale = policies.get(resource, policies["default"])
-    return f"public, max-age={max_age}, stale-while-revalidate={stale}"
+@dataclass(frozen=True)
+class Variants:
+    """Stands under a response's key when the response depends on what the caller is: the
+    questions its render asked. Each answer set has its own entry."""
+
+    questions: tuple[str, ...]
+    expires_at: float
+    tags: tuple[str, ...] = ()
+
+    def key_for(self, key, viewer):
+        return f"{key}:{viewer.answers(self.questions)}"
+
+    def encode(self):
+        return json.dumps({"vary": self.questions, "expires_at": self.expires_at}) + "\n"
 
 
-def limit_cache_lifetime(until):
-    """Let no cached copy of the response being built outlive `until` (an aware datetime),
-    such as the moment a scheduled news item goes public."""
-    seconds = max(0.0, (until - utcnow()).total_seconds())
-    g.cache_ttl_limit = min(g.get("cache_ttl_limit", math.inf), seconds)
+def decode_entry(raw):
+    meta, body = raw.split("\n", 1)
+    fields = json.loads(meta)
+    if "vary" in fields:
+        return Variants(tuple(fields["vary"]), fields["expires_at"])
+    return CachedResponse(body, fields["etag"], tuple(map(tuple, fields["headers"])),
+                          tuple(fields["tags"]), fields["expires_at"])
 
 
-def cached(resource, lists=()):
-    """Serve the view's anonymous GETs from the shared cache.
+def cached(kind):
+    """Serve the view's GETs from the shared cache. `kind` names the response's entry in
+    `api.cache_contract.RESPONSES` (what it depends on).
 
-    `resource` names the Cache-Control policy; `lists` the collections whose writes change
-    this response (a list view names its own collection). Place it below `@blp.arguments`
-    (its parsed arguments, defaults included, make the key) and above `@blp.response`.
-    """
+    Place it below `@blp.arguments` (the parsed arguments, defaults included, make the key)
+    and above `@blp.response`; `Blueprint.cached` does, and resolves the caller first."""
+    policy = RESPONSES[kind].policy  # a kind missing from the contract fails at start-up
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            if not is_anonymous():
+            if current_app.config["RESPONSE_CACHE_SECONDS"] <= 0:
                 return view(*args, **kwargs)
+            viewer = current_viewer()
             key = response_key(args)
-            entry, outcome = read_entry(key), "HIT"
+            entry, outcome = lookup(key, viewer), "HIT"
             if entry is None:
-                entry, outcome = build_entry(key, lambda: view(*args, **kwargs), lists), "MISS"
+                entry = build(key, kind, viewer, lambda: view(*args, **kwargs))
                 if isinstance(entry, Response):
                     return entry
-            # The same entry under the request's literal query lets the next identical
-            # request be answered before routing to the view (see `serve_cached_response`).
-            alias = request_key()
-            if alias != key:
-                store_entry(alias, entry)
-            return replay(entry, resource, outcome)
+                outcome = "MISS"
+            return replay(entry, policy, viewer, outcome)
 
-        wrapper.cache_resource = resource  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
 
 
 def response_key(view_args):
-    """The key of a response: path, parsed arguments (defaults applied) and language."""
-    parsed = next((arg for arg in view_args if isinstance(arg, dict)), None)
-    if parsed is None:
-        return request_key()
-    return _key("args", json.dumps(parsed, sort_keys=True, default=str))
-
-
-def request_key():
-    """The key of a request's literal query, parameter order aside."""
-    return _key("query", urlencode(sorted(request.args.items(multi=True))))
-
-
-def _key(kind, query):
-    # The scheme and host are part of the key: responses carry absolute URLs (the Link
-    # header) built from them, so a forged Host or X-Forwarded-Proto must not reach others.
+    """The key of a response: scheme, host, path, parsed arguments and language. (Responses
+    carry absolute URLs built from the scheme and host: a forged Host must not reach
+    others.)"""
+    parsed = [arg for arg in view_args if isinstance(arg, dict)]
     language = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or ""
+    arguments = json.dumps(parsed, sort_keys=True, default=str)
     digest = hashlib.sha256(
-        f"{request.host_url}\n{request.path}\n{query}\n{language}".encode()).hexdigest()
-    return f"response:{kind}:{digest[:40]}"
+        f"{request.host_url}\n{request.path}\n{arguments}\n{language}".encode()).hexdigest()
+    return f"response:{digest[:40]}"
 
 
-def read_entry(key):
-    """The stored entry: a line of metadata, a line of tags (parsed only when the entry is
-    stored again), then the body as it was sent (a hit never parses the body). This
-    process's copy answers when it has one (see `api.cache.LocalCopies`)."""
+def lookup(key, viewer):
+    """The entry this caller may be answered with, or None."""
     store = get_store()
-    local = store.local
-    if local is not None:
-        if (entry := local.get(key)) is not None:
-            return entry
-        generation = local.generation
-    raw = store.get(key)
-    if not raw:
-        return None
-    meta, tags, body = raw.split("\n", 2)
-    entry = json.loads(meta) | {"tags": tags, "body": body}
-    if local is not None:
-        local.put(key, entry, entry["expires_at"], json.loads(tags), len(body), generation)
-    return entry
+    found = store.read_tagged(key, decode_entry)
+    if isinstance(found, Variants):
+        found = store.read_tagged(found.key_for(key, viewer), decode_entry)
+    return found
 
 
-def store_entry(key, entry):
-    ttl = entry["expires_at"] - time.time()
-    if ttl >= 1:
-        tags = entry["tags"] if isinstance(entry["tags"], str) else json.dumps(entry["tags"])
-        meta = {name: value for name, value in entry.items() if name not in ("body", "tags")}
-        get_store().set_tagged(key, f"{json.dumps(meta)}\n{tags}\n{entry['body']}", ttl,
-                               json.loads(tags))
-
-
-def build_entry(key, render, lists):
-    """Render the response; identical concurrent misses wait for one rebuild."""
+def build(key, kind, viewer, render):
+    """Render the response and store it for whoever may share it; answers the entry, or the
+    response itself when it is not to be stored. Identical concurrent misses wait for one
+    rebuild."""
     store = get_store()
     lock = f"lock:{key}"
     if not store.add(lock, "1", ttl=10):
         deadline = time.monotonic() + STAMPEDE_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(STAMPEDE_POLL_SECONDS)
-            if entry := read_entry(key):
+            if entry := lookup(key, viewer):
                 return entry
+            if store.get(lock) is None:  # built for another class of caller
+                break
     try:
+        since = store.snapshot()  # before any data is read
+        g.response_dependencies = dependencies = ResponseDependencies(kind)
+        viewer.asked.clear()
         response = render()
-        if response.status_code != 200 or response.is_streamed:
+        if response.status_code != 200 or response.is_streamed or IDENTITY in viewer.asked:
             return response
-        ttl = min(current_app.config["RESPONSE_CACHE_SECONDS"],
-                  g.get("cache_ttl_limit", math.inf))
-        tags = {f"list:{name}" for name in lists} | ids_shown(response) | g.get(
-            "cache_tags", set())
-        entry = {
-            "status": response.status_code,
-            "headers": [[k, v] for k, v in response.headers.items() if k in REPLAYED_HEADERS],
-            "body": response.get_data(as_text=True),
-            "etag": strong_etag(response.get_data()),
-            "tags": sorted(tags),
-            "expires_at": time.time() + ttl,
-        }
-        store_entry(key, entry)
+        entry = make_entry(response, dependencies)
+        if viewer.asked:
+            variants = Variants(tuple(sorted(viewer.asked)), entry.expires_at)
+            store.set_tagged(key, variants, entry.expires_at - time.time(), (), since)
+            key = variants.key_for(key, viewer)
+        store.set_tagged(key, entry, entry.expires_at - time.time(), entry.tags, since)
         return entry
     finally:
         store.delete(lock)
 
 
-def ids_shown(response):
-    """`id:<uuid>` tags for every item a JSON body shows, embedded summaries included."""
-    return ids_in(response.get_json(silent=True)) if response.is_json else set()
+def make_entry(response, dependencies):
+    body = response.get_data(as_text=True)
+    if response.is_json:
+        dependencies.shows_json(body)
+    headers = {name: value for name, value in response.headers.items()
+               if name in STORED_HEADERS}
+    if language := content_language():
+        headers["Content-Language"] = language
+    return CachedResponse(
+        body=body, etag=strong_etag(response.get_data()), headers=tuple(headers.items()),
+        tags=tuple(sorted(dependencies.tags)), expires_at=time.time() + dependencies.lifetime())
 
 
-def ids_in(data):
-    """`id:<uuid>` tags for every item in dumped data (dicts and lists), nested ones included;
-    a view answering another format tags its entry with them through `g.cache_tags`."""
-    tags = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("id"), str):
-                tags.add(f"id:{node['id']}")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(data)
-    return tags
-
-
-def replay(entry, resource, outcome, status=200):
-    """The cached response, or with `status=304` its headers alone."""
-    if status == 304:
-        headers = [(k, v) for k, v in entry["headers"] if k in ("Vary", "Content-Language")]
-        response = Response(status=304, headers=headers)
-        response.vary.add("Authorization")
+def replay(entry, policy, viewer, outcome):
+    """The cached response for this caller, or a 304 when their copy is current."""
+    headers = dict(entry.headers)
+    if not is_resource_modified(request.environ, entry.etag,
+                                last_modified=headers.get("Last-Modified")):
+        response = Response(status=304, headers={
+            name: value for name, value in headers.items() if name == "Content-Language"})
     else:
-        response = Response(entry["body"], status=entry["status"], headers=entry["headers"])
-    response.headers["ETag"] = entry["etag"]
-    response.headers["X-Cache"] = outcome
-    response.headers["Cache-Control"] = cache_control(resource)
+        response = Response(entry.body, headers=headers)
+    response.headers["ETag"] = entry.etag
+    response.vary.update(VARY)
+    if "Content-Language" in headers:
+        response.vary.add("Accept-Language")
+    response.headers["Cache-Control"] = (public_cache_control(policy) if viewer.is_anonymous
+                                         else PRIVATE)
+    if current_app.config["CACHE_DEBUG_HEADERS"]:
+        response.headers["X-Cache"] = outcome
     return response
 
 
-def cached_resource(endpoint):
-    """The Cache-Control policy of a cached endpoint's GET, or None when it is not cached."""
-    view = current_app.view_functions.get(endpoint)
-    get = getattr(getattr(view, "view_class", None), "get", None)
-    return getattr(get, "cache_resource", None)
+def public_cache_control(policy):
+    policies = current_app.config["HTTP_CACHE"]
+    max_age, stale = policies.get(policy, policies["default"])
+    return f"public, max-age={max_age}, stale-while-revalidate={stale}"
 
 
 def strong_etag(body):
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def init_http_cache(app):
-    @app.before_request
-    def serve_cached_response():
-        """Answer a repeated anonymous GET from the cache before any view code runs."""
-        if request.method != "GET" or not is_anonymous():
-            return None
-        resource = cached_resource(request.endpoint)
-        if resource is None:
-            return None
-        entry = read_entry(request_key())
-        if entry is None:
-            return None
-        if entry["etag"].strip('"') in request.if_none_match:
-            return replay(entry, resource, "HIT", status=304)
-        return replay(entry, resource, "HIT")
+def sends_credentials():
+    """True when the request carries a login (header or cookie), valid or not."""
+    if "Authorization" in request.headers:
+        return True
+    return current_app.config["JWT_ACCESS_COOKIE_NAME"] in request.cookies
 
+
+def init_http_cache(app):
     @app.after_request
     def set_caching_headers(response):
-        if request.method not in ("GET", "HEAD"):
+        """Caching headers for GETs that are not served through `cached`."""
+        if request.method not in ("GET", "HEAD") or "Cache-Control" in response.headers:
             return response
-        if not is_anonymous():
-            # Anything answered to a caller who sent credentials may be about them.
+        if sends_credentials():
+            # Anything else answered to a caller who sent credentials may be about them.
             response.headers["Cache-Control"] = "private, no-store"
             return response
         if response.status_code != 200 or response.direct_passthrough:
             return response
-        response.headers.setdefault("Cache-Control", cache_control("default"))
+        response.headers["Cache-Control"] = public_cache_control("default")
         if "ETag" not in response.headers:
             response.headers["ETag"] = strong_etag(response.get_data())
-        response.vary.update(["Authorization"])
-        if "Content-Language" in response.headers:
-            response.vary.add("Accept-Language")
+        response.vary.update(VARY)
         return response.make_conditional(request)
 
 
@@ -280,7 +270,8 @@ def shows_publicly_changed(obj):
 
 def tags_of(obj):
     """The tags of a row: itself (or, for a link row such as a news item's speaker, both
-    rows it links, before and after), and the lists it can appear in."""
+    rows it links, before and after), and its collection (its table, unless the model names
+    another in `__cache_collection__`)."""
     if getattr(obj, "__cache_public_fields__", None) == frozenset():
         return set()
     state = inspect(obj)
@@ -291,5 +282,5 @@ def tags_of(obj):
                 prop = state.mapper.get_property_by_column(column)
                 ids.update(state.attrs[prop.key].history.sum())
     tags = {f"id:{value}" for value in ids if isinstance(value, uuid.UUID)}
-    lists = getattr(obj, "__cache_lists__", (state.mapper.local_table.name,))
-    return tags | {f"list:{name}" for name in lists}
+    collection = getattr(obj, "__cache_collection__", state.mapper.local_table.name)
+    return tags | {f"list:{collection}"}

@@ -2,11 +2,12 @@
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import marshmallow as ma
-from flask import request
+from flask import g, request
 from marshmallow import validate
 from sqlalchemy import func, select
 
@@ -47,10 +48,15 @@ class ListArgsSchema(QueryArgsSchema):
 
 @dataclass
 class Page:
+    """One page of a list. A list whose items' JSON is kept (`api.item_cache`) answers their
+    ids as `items`, with `load(ids)` giving the items and `kind` naming what they depend on."""
+
     items: list
     page: int
     per_page: int
     total: int
+    load: Callable[[list], list] | None = None
+    kind: str | None = None
 
     @property
     def pages(self):
@@ -106,22 +112,38 @@ def page_schema(item_schema):
 
 
 def link_header(page):
-    """RFC 8288 links to the first, previous, next and last pages of `page`."""
+    """RFC 8288 links to the first, previous, next and last pages of `page`, built from the
+    request's parsed arguments (unknown parameters never reach them)."""
     last = max(page.pages, 1)
     targets = {"first": 1, "last": last}
     if page.page > 1:
         targets["prev"] = min(page.page - 1, last)
     if page.page < page.pages:
         targets["next"] = page.page + 1
+    schema, arguments = g.query_arguments
+    query = query_pairs(schema, arguments)
     links = []
     for rel in ("first", "prev", "next", "last"):
         if rel in targets:
-            args = request.args.copy()
-            args["page"] = str(targets[rel])
-            args["per_page"] = str(page.per_page)
-            query = urlencode(list(args.items(multi=True)))
-            links.append(f'<{request.base_url}?{query}>; rel="{rel}"')
+            pairs = query | {"page": str(targets[rel]), "per_page": str(page.per_page)}
+            links.append(f'<{request.base_url}?{urlencode(pairs)}>; rel="{rel}"')
     return ", ".join(links)
+
+
+def query_pairs(schema, arguments):
+    """`arguments` (parsed by `schema`) written back as query parameters."""
+    pairs = {}
+    for name, value in arguments.items():
+        field = schema.fields[name]
+        written: object
+        if isinstance(value, list | tuple):
+            written = ",".join(map(str, value))
+        else:
+            written = field._serialize(value, name, arguments)
+        if isinstance(written, bool):
+            written = "true" if written else "false"
+        pairs[field.data_key or name] = str(written)
+    return pairs
 
 
 LINK_HEADER_DOC = {

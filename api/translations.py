@@ -124,12 +124,23 @@ class LanguageArgsSchema(QueryArgsSchema):
         return data
 
 
+def content_language():
+    """The Content-Language of the response being built: the languages its items were shown
+    in (the requested or default language when it shows none); None when it shows no
+    translatable text."""
+    languages = g.get("content_languages")
+    if languages is None:
+        return None
+    chosen = languages or {requested_language() or current_app.config["LANGUAGES"][0]}
+    return ", ".join(sorted(chosen))
+
+
 def init_translations(app):
     @app.after_request
     def add_language_headers(response):
-        languages = g.get("content_languages")
-        if languages is not None and response.status_code < 400:
-            chosen = languages or {requested_language() or app.config["LANGUAGES"][0]}
-            response.headers["Content-Language"] = ", ".join(sorted(chosen))
+        # A cached answer carries the Content-Language it was built with.
+        language = response.headers.get("Content-Language") or content_language()
+        if language and response.status_code < 400:
+            response.headers["Content-Language"] = language
             response.vary.add("Accept-Language")
         return response

@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -27,8 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-SCHEMA = "cisip_bench"
-PREFIX = "cisip-bench:"
+# Of this run alone: other runs may share the servers.
+SCHEMA = f"cisip_bench_{os.getpid()}"
+PREFIX = f"cisip-bench-{os.getpid()}:"
 
 
 def free_port():
@@ -84,7 +86,7 @@ def gunicorn(**env):
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            urllib.request.urlopen(base + "/health/live", timeout=1)  # noqa: S310
+            urllib.request.urlopen(base + "/health/live", timeout=1)
             break
         except OSError:
             time.sleep(0.1)
@@ -95,10 +97,12 @@ def gunicorn(**env):
         process.wait(timeout=30)
 
 
-def wrk(url, seconds, connections, headers=()):
+def wrk(url, seconds, connections, headers=(), script=None):
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in headers:
         args += ["-H", header]
+    if script:
+        args += ["-s", script]
     output = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
@@ -107,25 +111,65 @@ def wrk(url, seconds, connections, headers=()):
             "errors": int(non_2xx.group(1)) if non_2xx else 0}
 
 
-def measure_cached(base, path, run, rounds):
-    """Every cached scenario and the bare endpoint, interleaved over `rounds` rounds so that
-    the machine's drift hits all of them alike; per scenario, its result in each round."""
+# Each request asks the list with a `to=` date never asked before (past every item, so the
+# page is full): a miss of the response cache, as a new filter combination is. Dates start
+# at a different offset in each round and wrk thread, so that none repeats.
+NEW_FILTER_SCRIPT = """
+local counter = 0
+local first = 4102444800 + (tonumber(os.getenv("BENCH_ROUND")) * 2 + %d) * 40000 * 86400
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
+function init() offset = first + id * 20000 * 86400; n = 0 end
+function request()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&to=" .. os.date("!%%Y-%%m-%%d", offset + n * 86400))
+end
+"""
+
+
+def login(base, email, password):
+    request = urllib.request.Request(
+        base + "/api/v1/auth/login", data=json.dumps({"email": email, "password": password})
+        .encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return f"Authorization: Bearer {json.load(response)['access_token']}"
+
+
+def fetch(url, headers=()):
+    request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))
+    with urllib.request.urlopen(request) as response:
+        return response.headers, response.read()
+
+
+def measure_cached(base, path, run, rounds, script):
+    """Every scenario and the bare endpoint, interleaved over `rounds` rounds so that the
+    machine's drift hits all of them alike; per scenario, its result in each round."""
     list_url = base + path
-    urllib.request.urlopen(list_url)  # noqa: S310 - fill the cache
-    etag = urllib.request.urlopen(list_url).headers["ETag"]  # noqa: S310
-    detail = json.load(urllib.request.urlopen(list_url))["items"][0]  # noqa: S310
+    member = login(base, "song.qi@cisip.example", "cisip-demo-member")
+    editor = login(base, "editor@cisip.example", "cisip-demo-editor")
+    fetch(list_url)  # fill the cache
+    headers, body = fetch(list_url)
+    etag = headers["ETag"]
+    detail = json.loads(body)["items"][0]
     detail_url = f"{base}{path.split('?')[0]}/{detail['id']}"
-    urllib.request.urlopen(detail_url)  # noqa: S310
+    fetch(detail_url)
+    member_etag = fetch(list_url, [member])[0]["ETag"]
+    fetch(list_url, [editor])
     scenarios = {
         "bare endpoint (ceiling)": (base + "/api/v1/bench/bare", ()),
         "cached list": (list_url, ()),
         "cached detail": (detail_url, ()),
         "304 revalidation": (list_url, [f"If-None-Match: {etag}"]),
+        "member: cached list": (list_url, [member]),
+        "member: 304 revalidation": (list_url, [member, f"If-None-Match: {member_etag}"]),
+        "editor: cached list": (list_url, [editor]),
+        "uncached list (a new filter value each request)": (list_url, (), script),
     }
     results: dict[str, list] = {name: [] for name in scenarios}
-    for _ in range(rounds):
-        for name, (url, headers) in scenarios.items():
-            results[name].append(wrk(url, headers=headers, **run))
+    for number in range(rounds):
+        os.environ["BENCH_ROUND"] = str(number)
+        for name, (url, headers, *extra) in scenarios.items():
+            results[name].append(wrk(url, headers=headers, script=extra[0] if extra else None,
+                                     **run))
     return results
 
 
@@ -160,18 +204,22 @@ def main():
         sys.exit("wrk is not installed (apt-get install wrk)")
     prepare_database(args.items)
     run = {"seconds": args.seconds, "connections": args.connections}
-    try:
-        with gunicorn() as base:
-            results = measure_cached(base, args.path, run, args.rounds)
-        if args.without_copies:
-            with gunicorn(RESPONSE_CACHE_LOCAL_MB="0",
-                          CACHE_KEY_PREFIX=PREFIX + "nocopies:") as base:
-                without_copies = measure_cached(base, args.path, run, args.rounds)
-        # Its own key prefix: the first server's entries must not answer for it.
-        with gunicorn(RESPONSE_CACHE_SECONDS="0", CACHE_KEY_PREFIX=PREFIX + "nocache:") as base:
-            results["uncached list (response cache off)"] = [wrk(base + args.path, **run)]
-    finally:
-        drop_database()
+    with tempfile.TemporaryDirectory() as folder:
+        scripts = []
+        for server in range(2):  # another date range for the second server
+            scripts.append(os.path.join(folder, f"new_filter_{server}.lua"))
+            with open(scripts[-1], "w") as file:
+                file.write(NEW_FILTER_SCRIPT % server)
+        try:
+            with gunicorn() as base:
+                results = measure_cached(base, args.path, run, args.rounds, scripts[0])
+            if args.without_copies:
+                with gunicorn(RESPONSE_CACHE_LOCAL_MB="0",
+                              CACHE_KEY_PREFIX=PREFIX + "nocopies:") as base:
+                    without_copies = measure_cached(base, args.path, run, args.rounds,
+                                                    scripts[1])
+        finally:
+            drop_database()
     report(args.path, results)
     if args.without_copies:
         report(f"{args.path}, copies off", without_copies)

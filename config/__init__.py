@@ -73,6 +73,7 @@ class Config:
     DEFAULT_LOG_FORMAT = "text"
     # Strict-Transport-Security only where the app is known to be served over HTTPS.
     DEFAULT_HSTS_SECONDS = 0
+    DEFAULT_CACHE_DEBUG = False
 
     def __init__(self, env=None):
         env = os.environ if env is None else env
@@ -138,6 +139,9 @@ class Config:
         # With Redis, each process keeps copies of the entries it read, up to this size, so
         # that a hit needs no round trip; pub/sub keeps them exact. 0 turns them off.
         self.RESPONSE_CACHE_LOCAL_MB = _int(env, "RESPONSE_CACHE_LOCAL_MB", 32)
+        # `X-Cache: HIT|MISS` on cached responses, for benchmarks and debugging only: it
+        # would tell anyone whether a URL (a search term, say) was requested recently.
+        self.CACHE_DEBUG_HEADERS = _bool(env, "CACHE_DEBUG_HEADERS", self.DEFAULT_CACHE_DEBUG)
         # Cache-Control per resource: (max-age, stale-while-revalidate) in seconds,
         # overridable as CACHE_MAX_AGE_<RESOURCE> and CACHE_STALE_<RESOURCE>.
         self.HTTP_CACHE = {
@@ -192,6 +196,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    DEFAULT_CACHE_DEBUG = True  # the cache tests read X-Cache
 
     def __init__(self, env=None):
         super().__init__(env)

@@ -99,13 +99,18 @@ def make_app(tmp_path, pg_engine, sqlite_template):
 
     yield factory
     for app in apps:
-        app.extensions["mail"].close()
-        app.extensions["db.engine"].dispose()
-        flush_test_keys(app)
-        app.extensions["store"].close()
+        close_app(app)
     if outer:
         outer["transaction"].rollback()
         outer["connection"].close()
+
+
+def close_app(app):
+    """Release what a test's app holds: mail, database connections, its Redis keys."""
+    app.extensions["mail"].close()
+    app.extensions["db.engine"].dispose()
+    flush_test_keys(app)
+    app.extensions["store"].close()
 
 
 def flush_test_keys(app):
@@ -117,6 +122,34 @@ def flush_test_keys(app):
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@pytest.fixture
+def committing_app(tmp_path, pg_engine, make_app):
+    """Make an app whose requests commit for real (no shared outer transaction), for tests
+    with threads. The apps of one test share a Redis key prefix; on PostgreSQL every table
+    is emptied afterwards (every other test only ever writes in rolled-back transactions)."""
+    apps = []
+    key_prefix = f"cisip-test:{uuid.uuid4().hex}:"
+
+    def factory(**overrides):
+        if pg_engine is None:
+            return make_app(**overrides)
+        app = create_app(make_config(tmp_path, key_prefix, **overrides))
+        app.extensions["db.sessionmaker"] = sessionmaker(pg_engine, expire_on_commit=False)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        close_app(app)
+    if apps:
+        with pg_engine.begin() as connection:
+            tables = connection.execute(text(
+                "SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables "
+                "WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
+            )).scalar()
+            connection.execute(text(f"TRUNCATE {tables} CASCADE"))
 
 
 @pytest.fixture

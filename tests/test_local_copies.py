@@ -38,9 +38,12 @@ def read_from_copy(client, app, url, seconds=5.0):
 
 
 def kill_subscriptions(app):
-    """Cut the app's pub/sub connection from the Redis side."""
+    """Cut the app's pub/sub connection from the Redis side (it is named after the channel;
+    other instances of the test subscribe to the same channel from other ports)."""
     store = app.extensions["store"]
-    killed = [c["id"] for c in store.client.client_list() if c["name"] == store.channel]
+    host, port = store.local._pubsub.connection._sock.getsockname()[:2]
+    killed = [c["id"] for c in store.client.client_list()
+              if c["name"] == store.channel and c["addr"] == f"{host}:{port}"]
     for client_id in killed:
         store.client.client_kill_filter(_id=client_id)
     return len(killed)

@@ -228,7 +228,7 @@ class TestVisibility:
 
     def test_private_caching_for_logged_in_callers(self, client, editor):
         assert client.get("/api/v1/news", headers=editor).headers["Cache-Control"] == (
-            "private, no-store")
+            "private, no-cache")
 
 
 class TestFilters:

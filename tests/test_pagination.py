@@ -33,7 +33,8 @@ def test_link_header_has_first_prev_next_last(client, twelve_parks):
     response = client.get("/api/v1/parks?per_page=5&page=2&country=PT")
     links = dict(reversed(part.split("; ")) for part in response.headers["Link"].split(", "))
     assert set(links) == {'rel="first"', 'rel="prev"', 'rel="next"', 'rel="last"'}
-    assert links['rel="next"'] == "<http://localhost/api/v1/parks?per_page=5&page=3&country=PT>"
+    assert links['rel="next"'] == (
+        "<http://localhost/api/v1/parks?page=3&per_page=5&sort=name&country=PT>")
     assert "page=1" in links['rel="prev"'] and "page=3" in links['rel="last"']
 
 

@@ -20,9 +20,10 @@ from api.models import (
     SpeakerRole,
 )
 
-# Visibility (2), count, page of ids, items, and one per relation (author, parks, reports,
-# speakers), plus the test transaction's savepoint and its rollback on PostgreSQL.
-MAX_STATEMENTS = 11
+# Count, page of ids, items, and one per relation (author, parks, reports, speakers), plus
+# the test transaction's savepoint and its rollback on PostgreSQL. The next scheduled
+# publications are asked once and kept in the store (see `warm`).
+MAX_STATEMENTS = 9
 
 
 @pytest.fixture
@@ -70,37 +71,50 @@ def hundred_news(app):
         db.session.commit()
 
 
-def statements_for(client, query):
+@pytest.fixture
+def warm(client, hundred_news):
+    """One first list: it reads the publication schedules, which later misses find cached."""
+    assert client.get("/api/v1/news?per_page=1").status_code == 200
+
+
+def statements_for(client, query, headers=None):
     with counted_statements() as statements:
-        response = client.get(f"/api/v1/news?{query}")
+        response = client.get(f"/api/v1/news?{query}", headers=headers)
     assert response.status_code == 200
     return response, len(statements)
 
 
-def test_a_page_costs_the_same_few_statements_whatever_its_size(client, hundred_news):
-    small, small_count = statements_for(client, "per_page=10")
-    large, large_count = statements_for(client, "per_page=100")
-    assert len(small.json["items"]) == 10 and len(large.json["items"]) == 100
+def test_a_page_costs_the_same_few_statements_whatever_its_size(client, warm):
+    # Pages of items no list has shown yet (`warm` showed the newest one).
+    small, small_count = statements_for(client, "per_page=10&page=2")
+    large, large_count = statements_for(client, "per_page=50&page=2")
+    assert len(small.json["items"]) == 10 and len(large.json["items"]) == 50
     item = large.json["items"][0]
     assert len(item["parks"]) == 2 and len(item["speakers"]) == 3 and item["author"]
     assert len(item["reports"]) == 1 and item["reports"][0]["access"] == "members"
     assert small_count == large_count <= MAX_STATEMENTS
 
 
-def test_editors_pages_with_every_report_cost_no_more(client, hundred_news, auth_headers):
+def test_editors_pages_with_every_report_cost_no_more(client, warm, auth_headers):
     editor = auth_headers("editor")
-    client.get("/api/v1/news", headers=editor)  # the first request also checks the login
+    client.get("/api/v1/news?per_page=1", headers=editor)  # also checks the login
     counts = []
-    for per_page in (10, 100):
-        with counted_statements() as statements:
-            response = client.get(f"/api/v1/news?per_page={per_page}", headers=editor)
-        assert response.status_code == 200
+    for query in ("per_page=10&page=2", "per_page=50&page=2"):
+        response, count = statements_for(client, query, editor)
         assert all(len(item["reports"]) == 2 for item in response.json["items"])
-        counts.append(len(statements))
+        counts.append(count)
     assert counts[0] == counts[1] <= MAX_STATEMENTS
 
 
-def test_filters_do_not_add_per_item_statements(client, hundred_news):
+def test_items_a_list_showed_cost_no_statement_in_another_list(client, warm):
+    first, _ = statements_for(client, "per_page=100")
+    other, count = statements_for(client, "per_page=100&tag=forum")
+    assert other.json["items"] == first.json["items"]
+    # The total and the page of ids (and the test's savepoint on PostgreSQL).
+    assert count <= MAX_STATEMENTS - 5
+
+
+def test_filters_do_not_add_per_item_statements(client, warm):
     _, small_count = statements_for(client, "per_page=10&tag=forum&country=PT&q=x")
     _, large_count = statements_for(client, "per_page=100&tag=forum&country=PT&q=x")
     assert small_count == large_count <= MAX_STATEMENTS

@@ -11,14 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import delete
-from sqlalchemy.orm import sessionmaker
 
-from api import create_app
 from api.extensions import db as database
-from api.models import Member, MemberStatus, Report, Role, SearchDocument
+from api.models import Member, MemberStatus, Role
 from api.serving import content_disposition
-from tests.conftest import flush_test_keys, make_config
 from tests.helpers import PASSWORD, assert_problem, bearer
 from tests.uploads import pdf_bytes, s3_endpoint, upload  # noqa: F401 (a fixture)
 
@@ -238,19 +234,11 @@ def test_downloads_list_is_for_editors(client, auth_headers, members_report):
 
 
 @pytest.fixture
-def committing_app(tmp_path, pg_engine, make_app):
-    """Make an app whose requests commit for real (no shared outer transaction), with an
-    editor's and a member's Authorization headers, for tests with threads."""
-    apps = []
+def threaded_app(committing_app):
+    """An app committing for real, with an editor's and a member's Authorization headers."""
 
     def factory(**overrides):
-        if pg_engine is None:
-            app = make_app(**overrides)
-        else:
-            app = create_app(make_config(tmp_path, f"cisip-test:{uuid.uuid4().hex}:",
-                                         **overrides))
-            app.extensions["db.sessionmaker"] = sessionmaker(pg_engine, expire_on_commit=False)
-            apps.append(app)
+        app = committing_app(**overrides)
         with app.app_context():
             for role in (Role.EDITOR, Role.MEMBER):
                 member = Member(email=f"{role.value}@threads.example", full_name="T", role=role,
@@ -260,17 +248,7 @@ def committing_app(tmp_path, pg_engine, make_app):
             database.session.commit()
         return app, token(app, "editor"), token(app, "member")
 
-    yield factory
-    for app in apps:
-        with app.app_context():
-            database.session.execute(delete(Report))
-            # A bulk delete skips the ORM, which keeps the search index: clear it too.
-            database.session.execute(delete(SearchDocument).where(
-                SearchDocument.type == Report.SEARCH_TYPE))
-            database.session.execute(delete(Member).where(Member.email.like("%@threads.example")))
-            database.session.commit()
-        app.extensions["db.engine"].dispose()
-        flush_test_keys(app)
+    return factory
 
 
 def token(app, role):
@@ -288,8 +266,8 @@ def download_in_threads(app, report, headers, times):
         return list(pool.map(download, range(times)))
 
 
-def test_download_count_is_exact_under_concurrent_downloads(committing_app):
-    app, editor, member = committing_app(REPORT_DAILY_DOWNLOAD_QUOTA=1000)
+def test_download_count_is_exact_under_concurrent_downloads(threaded_app):
+    app, editor, member = threaded_app(REPORT_DAILY_DOWNLOAD_QUOTA=1000)
     report = create_report(app.test_client(), editor)
     assert download_in_threads(app, report, member, 40) == [(200, len(PDF))] * 40
     client = app.test_client()
@@ -298,10 +276,10 @@ def test_download_count_is_exact_under_concurrent_downloads(committing_app):
     assert listing.json["pagination"]["total"] == 40
 
 
-def test_daily_quota_holds_under_concurrent_downloads(committing_app, pg_engine):
+def test_daily_quota_holds_under_concurrent_downloads(threaded_app, pg_engine):
     if pg_engine is None:
         pytest.skip("exact under concurrency on PostgreSQL (row lock); SQLite is single-user")
-    app, editor, member = committing_app(REPORT_DAILY_DOWNLOAD_QUOTA=5)
+    app, editor, member = threaded_app(REPORT_DAILY_DOWNLOAD_QUOTA=5)
     report = create_report(app.test_client(), editor)
     statuses = sorted(status for status, _ in download_in_threads(app, report, member, 16))
     assert statuses == [200] * 5 + [429] * 11

@@ -91,6 +91,42 @@ def test_a_write_on_a_purges_the_cache_of_b(pair, make_member):
     assert_problem(b.get(f"/api/v1/parks/{park['slug']}"), 404)
 
 
+def titles(response):
+    return sorted(item["title"] for item in response.json["items"])
+
+
+@needs_redis
+def test_every_class_of_reader_stays_exact_across_a_and_b(pair, make_member):
+    a, b = pair
+    editor = bearer(login(a, make_member(role="editor").email)["access_token"])
+    member = bearer(login(b, make_member().email)["access_token"])
+    admin = bearer(login(a, make_member(role="admin").email)["access_token"])
+
+    def write(title, status):
+        response = a.post("/api/v1/news", headers=editor, json={
+            "title": title, "body": "<p>x</p>", "status": status})
+        assert response.status_code == 201, response.json
+
+    write("Forum", "published")
+    write("Plan", "draft")
+    readers = {"anonymous": {}, "member": member, "editor": editor}
+    expected = {"anonymous": ["Forum"], "member": ["Forum"], "editor": ["Forum", "Plan"]}
+    for name, headers in readers.items():
+        assert titles(b.get("/api/v1/news", headers=headers)) == expected[name], name
+        assert titles(a.get("/api/v1/news", headers=headers)) == expected[name], name
+    write("Summit", "published")
+    write("Agenda", "draft")
+    expected = {"anonymous": ["Forum", "Summit"], "member": ["Forum", "Summit"],
+                "editor": ["Agenda", "Forum", "Plan", "Summit"]}
+    for name, headers in readers.items():
+        assert titles(b.get("/api/v1/news", headers=headers)) == expected[name], name
+    # A login ended on A is refused by B before any cached answer.
+    member_id = b.get("/api/v1/auth/me", headers=member).json["id"]
+    assert a.patch(f"/api/v1/members/{member_id}", json={"status": "suspended"},
+                   headers=admin).status_code == 200
+    assert_problem(b.get("/api/v1/news", headers=member), 401, "token_revoked")
+
+
 def test_the_download_quota_counts_across_a_and_b(pair, make_member):
     a, b = pair
     report = create_report(a, bearer(login(a, make_member(role="editor").email)["access_token"]))

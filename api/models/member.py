@@ -31,7 +31,6 @@ class Member(IdMixin, TimestampMixin, Base):
     __tablename__ = "members"
     # Only these appear in public responses (as an author); a login changes none of them.
     __cache_public_fields__ = frozenset({"full_name", "photo_url", "title", "organization"})
-    __cache_lists__ = ("members",)
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -49,8 +49,8 @@ class NewsSpeaker(Base):
     """A speaker's part in a news item: their role and the title of their talk."""
 
     __tablename__ = "news_speakers"
-    # A link row purges the news item and the speaker it links (see api/http_cache.py).
-    __cache_lists__ = ("news",)
+    # A link row purges the news item and the speaker it links, and the news collection.
+    __cache_collection__ = "news"
 
     news_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("news.id", ondelete="CASCADE"),
                                                primary_key=True)
@@ -67,7 +67,6 @@ class NewsSpeaker(Base):
 
 class News(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "news"
-    __cache_lists__ = ("news", "search")
     __table_args__ = (Index("ix_news_status_published_at_id", "status", "published_at", "id"),)
     SEARCH_TYPE = "news"
     TRANSLATABLE_FIELDS = ("title", "summary", "body")

@@ -12,8 +12,6 @@ from api.models.translatable import TranslatableMixin
 
 class Park(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "parks"
-    # Lists that can show or filter by a park (see api/http_cache.py).
-    __cache_lists__ = ("parks", "search", "news", "speakers", "reports")
     SEARCH_TYPE = "park"
     TRANSLATABLE_FIELDS = ("name", "description", "city")
 

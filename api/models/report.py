@@ -29,9 +29,6 @@ report_parks = Table(
 
 class Report(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "reports"
-    # Lists that can show or filter by a report (see api/http_cache.py); news lists show
-    # linked reports and filter by `report`.
-    __cache_lists__ = ("reports", "search", "news")
     SEARCH_TYPE = "report"
     TRANSLATABLE_FIELDS = ("title", "summary")
 

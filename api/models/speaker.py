@@ -12,8 +12,6 @@ from api.models.translatable import TranslatableMixin
 
 class Speaker(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     __tablename__ = "speakers"
-    # Lists that show or filter by a speaker (news filter by `speaker`).
-    __cache_lists__ = ("speakers", "search", "news")
     SEARCH_TYPE = "speaker"
     TRANSLATABLE_FIELDS = ("name", "job_title", "organization", "bio")
 

@@ -3,7 +3,6 @@
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
-from api.http_cache import cached
 from api.schemas.feeds import FeedArgsSchema, JsonFeedSchema, ParkFeedArgsSchema
 from api.services import feeds
 
@@ -36,8 +35,9 @@ def feed_views(kind):
                               "schema": {"type": "string"}}})
 
     class NewsFeed(MethodView):
+        @blp.auth_required(optional=True)
         @blp.arguments(FeedArgsSchema, location="query")
-        @cached("feeds", lists=("news",))
+        @blp.cached("feed")
         @answer
         def get(self, args):
             return feeds.news_feed(kind, args)
@@ -46,8 +46,9 @@ def feed_views(kind):
         "Filter by `park` (id or slug), `tag` and `country` (of a linked park).")
 
     class ParkFeed(MethodView):
+        @blp.auth_required(optional=True)
         @blp.arguments(ParkFeedArgsSchema, location="query")
-        @cached("feeds", lists=("news",))
+        @blp.cached("feed")
         @answer
         @blp.problem(404, "No park has this id or slug.")
         def get(self, args, ref):

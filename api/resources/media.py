@@ -4,6 +4,7 @@ import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 
+from api.auth import current_viewer
 from api.blueprint import Blueprint
 from api.models import Role
 from api.schemas.media import MediaSchema, MediaUploadSchema
@@ -27,7 +28,7 @@ class Media(MethodView):
         PNG, WebP or GIF image gives 422 with `errors.files`. The answer's `url` (also
         the `Location`) serves the image publicly.
         """
-        item = media.upload_media(files["file"])
+        item = media.upload_media(files["file"], current_viewer().member)
         url = url_for("media.MediaById", media_id=item.id, _external=True)
         return {**_fields(item), "url": url}, 201, {"Location": url}
 

@@ -3,8 +3,8 @@
 from flask import url_for
 from flask.views import MethodView
 
+from api.auth import current_viewer
 from api.blueprint import Blueprint
-from api.http_cache import cached
 from api.models import Role
 from api.schemas.news import (
     NewsCreateSchema,
@@ -36,11 +36,11 @@ more items than that lists the first 1,000 in the order asked (by default the ne
 class NewsCollection(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(NewsQueryArgsSchema, location="query")
-    @cached("news", lists=("news",))
+    @blp.cached("news_list")
     @blp.paginated(NewsSchema)
     @blp.problem(403, "`status` other than `published` needs the `editor` role.")
     def get(self, args):
-        return news.list_news(args)
+        return news.list_news(args, current_viewer())
 
     get.__doc__ = "List news." + LIST_DOC
 
@@ -55,7 +55,7 @@ class NewsCollection(MethodView):
         words. Link parks with `park_ids` and speakers with
         `speakers: [{speaker_id, role, talk_title}]`. The caller is the author.
         """
-        item = news.create_news(data)
+        item = news.create_news(data, current_viewer().member)
         return item, 201, {"Location": url_for("news.NewsByRef", ref=item.slug)}
 
 
@@ -63,7 +63,7 @@ class NewsCollection(MethodView):
 class NewsByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
-    @cached("news")
+    @blp.cached("news")
     @blp.response(200, NewsSchema)
     @blp.problem(404, "No news item has this id or slug (or it is not public yet).")
     def get(self, _args, ref):
@@ -71,7 +71,7 @@ class NewsByRef(MethodView):
 
         Drafts, archived items and items scheduled for later are visible to editors only.
         """
-        return news.get_news(ref)
+        return news.get_news(ref, current_viewer())
 
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(NewsUpdateSchema)
@@ -99,11 +99,11 @@ class NewsByRef(MethodView):
 class ParkNews(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(ParkNewsQueryArgsSchema, location="query")
-    @cached("news", lists=("news",))
+    @blp.cached("news_list")
     @blp.paginated(NewsSchema)
     @blp.problem(403, "`status` other than `published` needs the `editor` role.")
     @blp.problem(404, "No park has this id or slug.")
     def get(self, args, ref):
-        return news.list_park_news(ref, args)
+        return news.list_park_news(ref, args, current_viewer())
 
     get.__doc__ = "List the news that mention a park." + LIST_DOC

@@ -4,7 +4,6 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
-from api.http_cache import cached
 from api.models import Role
 from api.schemas.park import ParkCreateSchema, ParkQueryArgsSchema, ParkSchema, ParkUpdateSchema
 from api.services import parks
@@ -16,8 +15,9 @@ blp = Blueprint("parks", __name__, url_prefix="/api/v1/parks",
 
 @blp.route("")
 class Parks(MethodView):
+    @blp.auth_required(optional=True)
     @blp.arguments(ParkQueryArgsSchema, location="query")
-    @cached("parks", lists=("parks",))
+    @blp.cached("parks")
     @blp.paginated(ParkSchema)
     def get(self, args):
         """List parks.
@@ -43,8 +43,9 @@ class Parks(MethodView):
 
 @blp.route("/<ref>")
 class ParkByRef(MethodView):
+    @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
-    @cached("parks")
+    @blp.cached("park")
     @blp.response(200, ParkSchema)
     @blp.problem(404, "No park has this id or slug.")
     def get(self, _args, ref):

@@ -4,8 +4,8 @@ import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 
+from api.auth import current_viewer
 from api.blueprint import Blueprint
-from api.http_cache import cached
 from api.models import Role
 from api.schemas.report import (
     DownloadLinkSchema,
@@ -34,7 +34,7 @@ NOT_FOUND = "No visible report has this id or slug."
 class Reports(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(ReportQueryArgsSchema, location="query")
-    @cached("reports", lists=("reports", "news"))
+    @blp.cached("reports")
     @blp.paginated(ReportSchema)
     def get(self, args):
         """List reports.
@@ -45,7 +45,7 @@ class Reports(MethodView):
         unpublished reports. Text fields come in the language of `lang` or
         `Accept-Language` when translated.
         """
-        return reports.list_reports(args)
+        return reports.list_reports(args, current_viewer())
 
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportCreateSchema, location="form")
@@ -73,7 +73,7 @@ class Reports(MethodView):
 class ReportByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
-    @cached("reports", lists=("news",))
+    @blp.cached("report")
     @blp.response(200, ReportSchema)
     @blp.problem(404, NOT_FOUND)
     def get(self, _args, ref):
@@ -82,7 +82,7 @@ class ReportByRef(MethodView):
         Text fields come in the language of `lang` or `Accept-Language` when translated;
         `news` lists the news items about the report that the caller may read.
         """
-        return reports.show_report(ref)
+        return reports.show_report(ref, current_viewer())
 
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportUpdateSchema)
@@ -94,14 +94,14 @@ class ReportByRef(MethodView):
 
         Replace the file with `PUT /reports/{ref}/file`.
         """
-        return reports.update_report(ref, data)
+        return reports.update_report(ref, data, current_viewer())
 
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, NOT_FOUND)
     def delete(self, ref):
         """Delete a report and its file."""
-        reports.delete_report(ref)
+        reports.delete_report(ref, current_viewer())
 
 
 @blp.route("/<ref>/file")
@@ -113,7 +113,7 @@ class ReportFile(MethodView):
     @blp.problem(413, "The file is larger than the limit (REPORT_MAX_BYTES).")
     def put(self, files, ref):
         """Replace a report's PDF (multipart `file` part); the old file is deleted."""
-        return reports.replace_file(ref, files["file"])
+        return reports.replace_file(ref, files["file"], current_viewer())
 
 
 @blp.route("/<ref>/download")
@@ -140,7 +140,7 @@ class ReportDownload(MethodView):
         download of a `members` report is recorded, and counts against the member's
         daily quota.
         """
-        return reports.download_response(ref, args.get("link"))
+        return reports.download_response(ref, current_viewer(), args.get("link"))
 
 
 @blp.route("/<ref>/download-link")
@@ -157,7 +157,8 @@ class ReportDownloadLink(MethodView):
         (for a browser or a download manager) until `expires_at` (10 minutes by
         default). It carries no login token.
         """
-        return reports.create_download_link(ref), 200, {"Cache-Control": "private, no-store"}
+        link = reports.create_download_link(ref, current_viewer())
+        return link, 200, {"Cache-Control": "private, no-store"}
 
 
 @blp.route("/<ref>/downloads")
@@ -168,4 +169,4 @@ class ReportDownloads(MethodView):
     @blp.problem(404, NOT_FOUND)
     def get(self, args, ref):
         """List the recorded downloads of a members-only report (newest first)."""
-        return reports.list_downloads(ref, args)
+        return reports.list_downloads(ref, args, current_viewer())

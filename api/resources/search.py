@@ -2,11 +2,10 @@
 
 from flask.views import MethodView
 
+from api.auth import current_viewer
 from api.blueprint import Blueprint
-from api.http_cache import cached
 from api.schemas.search import SearchArgsSchema, SearchHitSchema
 from api.services import search
-from api.services.news import can_see_unpublished
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
                 description="Full-text search across the community's content.")
@@ -16,7 +15,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 class Search(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(SearchArgsSchema, location="query")
-    @cached("search", lists=("search",))
+    @blp.cached("search")
     @blp.paginated(SearchHitSchema)
     def get(self, args):
         """Search news, parks, speakers and reports, best matches first.
@@ -31,4 +30,4 @@ class Search(MethodView):
         pages end there. When it matches very many more (words in most items), only its
         1,000 newest matches are ranked and listed.
         """
-        return search.search(args, show_unpublished=can_see_unpublished())
+        return search.search(args, show_unpublished=current_viewer().sees_unpublished)

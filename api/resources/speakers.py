@@ -3,8 +3,8 @@
 from flask import url_for
 from flask.views import MethodView
 
+from api.auth import current_viewer
 from api.blueprint import Blueprint
-from api.http_cache import cached
 from api.models import Role
 from api.schemas.speaker import (
     SpeakerCreateSchema,
@@ -22,8 +22,9 @@ blp = Blueprint("speakers", __name__, url_prefix="/api/v1/speakers",
 
 @blp.route("")
 class Speakers(MethodView):
+    @blp.auth_required(optional=True)
     @blp.arguments(SpeakerQueryArgsSchema, location="query")
-    @cached("speakers", lists=("speakers",))
+    @blp.cached("speakers")
     @blp.paginated(SpeakerSchema)
     def get(self, args):
         """List speakers.
@@ -47,13 +48,13 @@ class Speakers(MethodView):
 class SpeakerByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
-    # Its appearances can change with any news write (a news item published, say).
-    @cached("speakers", lists=("news",))
+    @blp.cached("speaker")
     @blp.response(200, SpeakerDetailSchema)
     @blp.problem(404, "No speaker has this id or slug.")
     def get(self, _args, ref):
         """Retrieve a speaker by id or slug, with the news they appear in."""
-        return speakers.get_speaker_with_appearances(ref, news.news_visibility())
+        return speakers.get_speaker_with_appearances(
+            ref, news.news_visibility(current_viewer()))
 
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(SpeakerUpdateSchema)

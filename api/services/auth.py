@@ -7,7 +7,6 @@ from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import func, select
 
-from api.auth import forget_session
 from api.errors import APIError, Forbidden, NotFound, Unauthorized
 from api.extensions import db
 from api.models import AuditEventType, AuthSession, Member, MemberStatus, Park
@@ -117,12 +116,11 @@ def refresh(claims):
 
 
 def end_sessions(sessions):
-    """Revoke logins: their access and refresh tokens stop working on every process."""
+    """Revoke logins: their access and refresh tokens stop working on every process (the
+    commit purges their cached state, see `api.auth`)."""
     with db.transaction():
         for session in sessions:
             session.revoked_at = session.revoked_at or utcnow()
-    for session in sessions:
-        forget_session(session.id)
 
 
 def logout(session_id):

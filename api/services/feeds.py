@@ -11,18 +11,21 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from lxml import etree
 
-from api.http_cache import ids_in
+from api.cache_contract import response_dependencies
+from api.item_cache import dump_items
 from api.schemas.feeds import DEFAULT_LIMIT
 from api.schemas.news import NewsSchema
 from api.schemas.park import ParkSummarySchema
 from api.services.news import list_news
 from api.services.parks import get_park
 from api.translations import requested_language
+from api.viewer import Viewer
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+NEWS_SCHEMA = NewsSchema()
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -167,12 +170,17 @@ def news_feed(kind, args, park_ref=None):
     filters = {name: args[name] for name in FEED_FILTERS if name in args}
     if park is not None:
         filters["park"] = str(park.id)
-    # Feeds never depend on who asks: the caller's login is not read, so only published,
-    # due news appears, through the same query as the public news list.
-    page = list_news(filters | {"page": 1, "per_page": args["limit"], "sort": "-published_at"})
-    items = NewsSchema(many=True).dump(page.items)
-    # The shared response cache tags JSON bodies by their ids; a feed names them itself.
-    g.cache_tags = ids_in(items) | ({f"id:{park.id}"} if park is not None else set())
+    # Feeds never depend on who asks: they show what an anonymous reader sees, through the
+    # same query as the public news list.
+    viewer = Viewer()
+    page = list_news(filters | {"page": 1, "per_page": args["limit"], "sort": "-published_at"},
+                     viewer)
+    texts = dump_items(NEWS_SCHEMA, page.items, page.load, page.kind, viewer)
+    items = [json.loads(text) for text in texts]
+    # The response cache tags JSON bodies by their ids; a feed names them itself.
+    response_dependencies().shows_json(",".join(texts))
+    if park is not None:
+        response_dependencies().shows([park.id])
     content_type, build = FORMATS[kind]
     body = build(_meta(args, park), items)
     if isinstance(body, dict):

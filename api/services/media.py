@@ -2,7 +2,6 @@
 
 from flask import current_app
 
-from api.auth import current_member
 from api.extensions import db
 from api.models import Media
 from api.refs import get_or_404
@@ -14,14 +13,13 @@ from api.storage import discard_on_error, get_storage, new_key
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-def upload_media(upload):
+def upload_media(upload, uploader):
     size, sha256 = measure(upload, current_app.config["MEDIA_MAX_BYTES"])
     content_type, extension, width, height = inspect_image(upload.stream)
     key = new_key("media", extension)
     get_storage().save(key, upload.stream, content_type)
-    member = current_member()
     media = Media(storage_key=key, content_type=content_type, size=size, width=width,
-                  height=height, sha256=sha256, uploaded_by_id=member.id if member else None)
+                  height=height, sha256=sha256, uploaded_by_id=uploader.id)
     with discard_on_error(key), db.transaction():
         db.session.add(media)
     return media

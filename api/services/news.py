@@ -1,12 +1,11 @@
 """News: listing (public or editorial), publishing, updating and deleting news items."""
 
+import functools
 from datetime import UTC, datetime, time, timedelta
 
-from flask import g
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import QueryableAttribute, selectinload
 
-from api.auth import current_member
 from api.errors import APIError, Forbidden
 from api.extensions import db
 from api.models import (
@@ -15,7 +14,6 @@ from api.models import (
     NewsStatus,
     Park,
     Report,
-    Role,
     Speaker,
     SpeakerRole,
     news_parks,
@@ -35,75 +33,71 @@ from api.translations import apply_translations
 SORT_COLUMNS = {"published_at": News.published_at, "title": News.title}
 
 
-def relations():
+def relations(viewer):
     """Everything a news item shows, loaded for a whole page in one query per relation;
     linked reports only when the caller may see them."""
     reports: QueryableAttribute = News.reports
-    if not can_see_unpublished():
+    if not viewer.sees_unpublished:
         reports = News.reports.and_(published_now(Report.published_at))
-        # A cached answer must go when a linked report is published or unpublished, though
-        # a hidden report's id is not in it (see api/http_cache.py).
-        g.setdefault("cache_tags", set()).add("list:reports")
     return (selectinload(News.parks), selectinload(News.speaker_links),
             selectinload(News.author), selectinload(reports))
 
 
-def can_see_unpublished():
-    member = current_member()
-    return member is not None and member.has_role(Role.EDITOR)
-
-
-def news_visibility():
+def news_visibility(viewer):
     """Conditions on `News` the caller may read: none for editors, published and due else."""
-    if can_see_unpublished():
+    if viewer.sees_unpublished:
         return ()
     return (News.status == NewsStatus.PUBLISHED, published_now(News.published_at))
 
 
-def visible_news():
-    return select(News).where(*news_visibility())
+def visible_news(viewer):
+    return select(News).where(*news_visibility(viewer))
 
 
-def list_news(args):
-    if args.get("status", "published") != "published" and not can_see_unpublished():
+def list_news(args, viewer):
+    if args.get("status", "published") != "published" and not viewer.sees_unpublished:
         raise Forbidden("Only editors may list news that is not published.")
-    stmt = _filtered(visible_news(), args).with_only_columns(News.id)
+    stmt = _filtered(visible_news(viewer), args, viewer).with_only_columns(News.id)
     # A page of ids first (an index scan at any depth), then the items and their relations.
-    visibility = "all" if can_see_unpublished() else "public"
+    visibility = "all" if viewer.sees_unpublished else "public"
     if "q" not in args:
-        count = cached_total("news", args, visibility)
+        count = cached_total("news_list", args, visibility)
     else:
         # With words, `total` counts at most MATCH_CAP items (and pages end there).
         def count(_compute):
             return capped_count(stmt)
-    if _only_words(args):
+    if _only_words(args, viewer):
         page = newest_matches(News.SEARCH_TYPE, args["q"], args["page"], args["per_page"])
     else:
         page = paginate(db.session, stmt, args, SORT_COLUMNS, count=count)
     # A capped total ends the pages: nothing past it.
     del page.items[max(0, page.total - (page.page - 1) * page.per_page):]
-    items = {item.id: item for item in db.session.scalars(
-        select(News).where(News.id.in_(page.items)).options(*relations()))}
-    page.items = [items[news_id] for news_id in page.items]
+    page.load, page.kind = functools.partial(load_news, viewer=viewer), "news"
     return page
 
 
-def _only_words(args):
+def load_news(ids, viewer):
+    """The news items of `ids` (in any order), with everything they show."""
+    return db.session.scalars(
+        select(News).where(News.id.in_(ids)).options(*relations(viewer))).all()
+
+
+def _only_words(args, viewer):
     """Public news filtered by `q` alone, newest first: a page the search index answers by
     itself, its `visible_from` being `published_at` for published news."""
     filters = set(args) - {"page", "per_page", "sort", "lang", "q"}
     if args.get("status") == "published":
         filters.discard("status")
     return (not filters and "q" in args and args["sort"] == "-published_at"
-            and not can_see_unpublished())
+            and not viewer.sees_unpublished)
 
 
-def list_park_news(ref, args):
+def list_park_news(ref, args, viewer):
     park = get_park(ref)
-    return list_news(args | {"park": str(park.id)})
+    return list_news(args | {"park": str(park.id)}, viewer)
 
 
-def _filtered(stmt, args):
+def _filtered(stmt, args, viewer):
     if "status" in args:
         stmt = stmt.where(News.status == args["status"])
     if "q" in args:
@@ -120,7 +114,7 @@ def _filtered(stmt, args):
             .where(NewsSpeaker.news_id == News.id, ref_filter(Speaker, args["speaker"]))))
     if "report" in args:
         report = ref_filter(Report, args["report"])
-        if not can_see_unpublished():
+        if not viewer.sees_unpublished:
             report = and_(report, published_now(Report.published_at))
         stmt = stmt.where(exists(select(1).select_from(news_reports).join(Report).where(
             news_reports.c.news_id == News.id, report)))
@@ -140,12 +134,12 @@ def _midnight(day):
     return datetime.combine(day, time.min, UTC)
 
 
-def get_news(ref):
-    return get_or_404(News, ref, visible_news().options(*relations()))
+def get_news(ref, viewer):
+    return get_or_404(News, ref, visible_news(viewer).options(*relations(viewer)))
 
 
-def create_news(data):
-    news = News(author=current_member(), status=NewsStatus.DRAFT)
+def create_news(data, author):
+    news = News(author=author, status=NewsStatus.DRAFT)
     return create_item(news, {"summary": None} | data, _apply, name=data["title"])
 
 

@@ -9,10 +9,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from api.auth import current_member
 from api.errors import APIError, Forbidden, NotFound, Unauthorized
 from api.extensions import db
-from api.models import Access, Member, MemberStatus, Park, Report, ReportDownload, Role
+from api.models import Access, Member, MemberStatus, Park, Report, ReportDownload
 from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
@@ -23,34 +22,30 @@ from api.services.uploads import check_pdf, measure
 from api.serving import requested_range, stored_file_response
 from api.storage import discard_on_error, get_storage, new_key
 from api.translations import apply_translations
+from api.viewer import Viewer
 
 SORT_COLUMNS = {"published_at": Report.published_at, "year": Report.year, "title": Report.title}
 LINK_SALT = "report-download-link"
 PDF = "application/pdf"
 
 
-def is_editor(member=None):
-    member = member or current_member()
-    return member is not None and member.has_role(Role.EDITOR)
-
-
-def visible_reports(member=None):
+def visible_reports(viewer):
     """Reports the caller may see: editors all, everyone else the published ones."""
     stmt = select(Report).options(selectinload(Report.parks))
-    if not is_editor(member):
+    if not viewer.sees_unpublished:
         stmt = stmt.where(published_now(Report.published_at))
     return stmt
 
 
-def with_news(stmt):
+def with_news(stmt, viewer):
     """`stmt` loading each report's news, only the items the caller may read."""
-    visibility = news_visibility()
+    visibility = news_visibility(viewer)
     news = Report.news.and_(*visibility) if visibility else Report.news
     return stmt.options(selectinload(news))
 
 
-def list_reports(args):
-    stmt = with_news(visible_reports())
+def list_reports(args, viewer):
+    stmt = with_news(visible_reports(viewer), viewer)
     if "q" in args:
         stmt = stmt.where(Report.id.in_(matching_ids(Report.SEARCH_TYPE, args["q"])))
     if "year" in args:
@@ -62,13 +57,13 @@ def list_reports(args):
     return paginate(db.session, stmt, args, SORT_COLUMNS)
 
 
-def get_report(ref, member=None):
-    return get_or_404(Report, ref, visible_reports(member))
+def get_report(ref, viewer):
+    return get_or_404(Report, ref, visible_reports(viewer))
 
 
-def show_report(ref):
+def show_report(ref, viewer):
     """The report as its single view shows it, with the news the caller may read."""
-    return get_or_404(Report, ref, with_news(visible_reports()))
+    return get_or_404(Report, ref, with_news(visible_reports(viewer), viewer))
 
 
 def create_report(data, upload=None):
@@ -81,8 +76,8 @@ def create_report(data, upload=None):
     return report
 
 
-def update_report(ref, data):
-    report = get_report(ref)
+def update_report(ref, data, viewer):
+    report = get_report(ref, viewer)
     _apply(report, data, location="json")
     with db.transaction():
         if "slug" in data:
@@ -90,8 +85,8 @@ def update_report(ref, data):
     return report
 
 
-def replace_file(ref, upload):
-    report = get_report(ref)
+def replace_file(ref, upload, viewer):
+    report = get_report(ref, viewer)
     old_key = report.file_key
     with discard_on_error(_store_pdf(report, upload)), db.transaction():
         db.session.add(report)
@@ -100,8 +95,8 @@ def replace_file(ref, upload):
     return report
 
 
-def delete_report(ref):
-    report = get_report(ref)
+def delete_report(ref, viewer):
+    report = get_report(ref, viewer)
     key = report.file_key
     with db.transaction():
         db.session.delete(report)
@@ -155,13 +150,13 @@ def _file_name(given, report):
 # Downloads
 
 
-def download_response(ref, link=None):
+def download_response(ref, viewer, link=None):
     """Stream the report's file to whoever may have it, counting and recording the download."""
     if link is not None:
         report, member = _follow_link(ref, link)
     else:
-        member = current_member()
-        report = get_report(ref, member)
+        member = viewer.member
+        report = get_report(ref, viewer)
         _check_access(report, member)
     if report.file_key is None:
         raise NotFound("This report has no file yet.")
@@ -225,10 +220,10 @@ def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
 
 
-def create_download_link(ref):
+def create_download_link(ref, viewer):
     """A signed URL to the report's file, for the caller, valid DOWNLOAD_LINK_SECONDS."""
-    member = current_member()
-    report = get_report(ref, member)
+    member = viewer.member
+    report = get_report(ref, viewer)
     _check_access(report, member)
     if report.file_key is None:
         raise NotFound("This report has no file yet.")
@@ -254,14 +249,14 @@ def _follow_link(ref, token):
         member = db.session.get(Member, uuid.UUID(payload["m"]))
         if member is None or member.status is not MemberStatus.ACTIVE:
             raise Forbidden("This download link is not valid.", code="link_invalid")
-    report = get_report(ref, member)
+    report = get_report(ref, Viewer(member.id, member.role) if member else Viewer())
     if str(report.id) != payload.get("r"):
         raise Forbidden("This download link is for another report.", code="link_invalid")
     _check_access(report, member)
     return report, member
 
 
-def list_downloads(ref, args):
-    report = get_report(ref)
+def list_downloads(ref, args, viewer):
+    report = get_report(ref, viewer)
     stmt = select(ReportDownload).where(ReportDownload.report_id == report.id)
     return paginate(db.session, stmt, args, {"downloaded_at": ReportDownload.downloaded_at})

@@ -1,0 +1,132 @@
+"""What each kind of cached response depends on: the one place to read it, and to declare a
+new resource's responses.
+
+A cached response is purged when
+- an item it shows is written: the cache tags it with `id:<uuid>` for every id in its body
+  (a non-JSON answer names them with `response_dependencies().shows(...)`);
+- a collection it depends on is written (`list:<collection>`): a new item can enter a list,
+  a renamed park changes what `?park=` finds. Every commit purges the collections of the
+  rows it wrote (api/http_cache.py: a row's collection is its table, or the model's
+  `__cache_collection__`);
+and it expires when a publication schedule it depends on next makes an item public, with
+nothing written then.
+
+Which callers may share a response is not declared: the render records what it asked of
+the caller (api/viewer.py), and the cache keys on those answers (api/http_cache.py).
+"""
+
+import math
+import re
+import time
+from dataclasses import dataclass
+
+from flask import current_app, g
+from sqlalchemy import func, select
+
+from api.cache import TaggedValue, get_store
+from api.extensions import db
+from api.models import News, Report
+from api.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class ResponseKind:
+    policy: str  # its Cache-Control policy (config HTTP_CACHE)
+    collections: frozenset[str] = frozenset()
+    schedules: frozenset[str] = frozenset()
+
+
+def kind(policy, collections=(), schedules=()):
+    return ResponseKind(policy, frozenset(collections), frozenset(schedules))
+
+
+RESPONSES = {
+    "park": kind("parks"),
+    "parks": kind("parks", {"parks"}),
+    # A news item shows its linked reports that are public (their publication changes it).
+    "news": kind("news", {"reports"}, {"reports"}),
+    # Lists filter by park, speaker and report too.
+    "news_list": kind("news", {"news", "parks", "speakers", "reports"}, {"news", "reports"}),
+    # A speaker shows the public news they appear in.
+    "speaker": kind("speakers", {"news"}, {"news"}),
+    "speakers": kind("speakers", {"speakers", "parks"}),
+    # A report shows the public news about it.
+    "report": kind("reports", {"news"}, {"news"}),
+    "reports": kind("reports", {"reports", "news", "parks"}, {"reports", "news"}),
+    "search": kind("search", {"parks", "speakers", "news", "reports"}, {"news", "reports"}),
+    "feed": kind("feeds", {"news", "parks", "speakers"}, {"news"}),
+}
+
+# The value of an `id` key in JSON text. No string value can hold `"id":"…"` unescaped, so
+# none is mistaken for one.
+ID_KEY = re.compile(r'"id":\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
+
+# When items of a collection become public with nothing written: the publication times.
+SCHEDULE_CACHE_SECONDS = 3600
+SCHEDULES = {"news": News.published_at, "reports": Report.published_at}
+
+
+class ResponseDependencies:
+    """What the response being built depends on, collected while it is built."""
+
+    def __init__(self, kind_name):
+        self.kind = RESPONSES[kind_name]
+        self.tags = {f"list:{name}" for name in self.kind.collections}
+        self.expires_at = math.inf
+
+    def shows(self, ids):
+        """The response shows the items of `ids`: a write to any of them purges it."""
+        self.tags.update(f"id:{item_id}" for item_id in ids)
+
+    def shows_json(self, text):
+        """The response shows every item whose id is in the JSON `text`, nested ones too
+        (read from the text: parsing and walking a large body costs more than building it)."""
+        self.shows(ID_KEY.findall(text))
+
+    def changes_at(self, moment):
+        """The response changes at `moment` (an aware datetime) with nothing written."""
+        self.expires_at = min(self.expires_at, moment.timestamp())
+
+    def lifetime(self):
+        """Seconds the response may be kept: RESPONSE_CACHE_SECONDS at most, and not past the
+        next change of a schedule it depends on."""
+        ends = [self.expires_at, *(next_publication(name) for name in self.kind.schedules)]
+        return min(current_app.config["RESPONSE_CACHE_SECONDS"], min(ends) - time.time())
+
+
+def response_dependencies():
+    """The dependencies of the response being built (a throwaway when it is not cached)."""
+    return g.get("response_dependencies") or ResponseDependencies("park")
+
+
+def remember(key, tags, compute, seconds):
+    """`compute()`'s value (JSON), kept in the store under `key`, tagged `tags`, for
+    `seconds(value)` at most; built from data read after the store's snapshot, so a
+    concurrent write's purge is never outlived."""
+    store = get_store()
+    cached = store.read_tagged(key, TaggedValue.decode)
+    if cached is not None and cached.expires_at > time.time():
+        return cached.value
+    since = store.snapshot()
+    value = compute()
+    ttl = seconds(value)
+    store.set_tagged(key, TaggedValue(value, tuple(tags), time.time() + ttl), ttl, tags, since)
+    return value
+
+
+def next_publication(schedule):
+    """When the next item of `schedule` goes public (epoch seconds), or infinity. Kept in
+    the store (a write to the collection purges it), so a miss seldom asks the database."""
+    column = SCHEDULES[schedule]
+
+    def upcoming():
+        moment = db.session.scalar(select(func.min(column)).where(column > utcnow()))
+        return moment.timestamp() if moment is not None else None
+
+    def seconds(moment):
+        # Exact (a write to the collection purges it): it may be kept long.
+        return SCHEDULE_CACHE_SECONDS if moment is None else min(SCHEDULE_CACHE_SECONDS,
+                                                                 moment - time.time())
+
+    moment = remember(f"schedule:{schedule}", [f"list:{schedule}"], upcoming, seconds)
+    return math.inf if moment is None else moment

@@ -1,0 +1,83 @@
+"""Each item's JSON, dumped once and kept in the store, so that a list the response cache
+has not seen yet (a new filter value, a new page) costs the queries for its page of ids and
+little more.
+
+An item's JSON is kept per schema, per language asked for and per what the caller may see
+(editors see linked drafts), tagged with the ids it shows and the dependencies of its kind
+(`api.cache_contract.RESPONSES`) like a response, and stored only if nothing it shows was
+purged since its rows were read. A list service opts in by answering a `Page` of ids with
+a `load` function (see `api.pagination.Page`).
+"""
+
+import json
+import time
+from dataclasses import dataclass
+
+from flask import current_app, g
+
+from api.cache import get_store
+from api.cache_contract import ResponseDependencies
+from api.translations import choose_language, requested_language
+
+SEPARATORS = (",", ":")
+
+
+@dataclass(frozen=True)
+class ItemJSON:
+    text: str
+    language: str | None  # the language of its text fields, for Content-Language
+    tags: tuple[str, ...]
+    expires_at: float
+
+    def encode(self):
+        return json.dumps([self.language, self.tags, self.expires_at]) + "\n" + self.text
+
+    @classmethod
+    def decode(cls, raw):
+        meta, text = raw.split("\n", 1)
+        language, tags, expires_at = json.loads(meta)
+        return cls(text, language, tuple(tags), expires_at)
+
+
+def dump_items(schema, ids, load, kind, viewer):
+    """The JSON texts of the items `ids`, in order, as `schema` dumps them for this caller;
+    `load(ids)` gives the items not kept yet, and `kind` names what an item depends on."""
+    if current_app.config["RESPONSE_CACHE_SECONDS"] <= 0:  # the response cache is off
+        by_id = {item.id: item for item in load(ids)}
+        return [_json(schema, by_id[item_id]) for item_id in ids]
+    store = get_store()
+    visibility = "editor" if viewer.sees_unpublished else "public"
+    prefix = f"item:{type(schema).__name__}:{requested_language() or ''}:{visibility}:"
+    found = {item_id: store.read_tagged(f"{prefix}{item_id}", ItemJSON.decode)
+             for item_id in ids}
+    missing = [item_id for item_id, item in found.items() if item is None]
+    if missing:
+        since = store.snapshot()  # before the rows are read
+        for item in load(missing):
+            found[item.id] = entry = _entry(schema, item, kind)
+            store.set_tagged(f"{prefix}{item.id}", entry, entry.expires_at - time.time(),
+                             entry.tags, since)
+    items = [found[item_id] for item_id in ids]
+    languages = g.setdefault("content_languages", set())
+    languages.update(item.language for item in items if item.language)
+    return [item.text for item in items]
+
+
+def _json(schema, item):
+    return json.dumps(schema.dump(item), separators=SEPARATORS,
+                      ensure_ascii=current_app.json.ensure_ascii)  # type: ignore[attr-defined]
+
+
+def _entry(schema, item, kind):
+    text = _json(schema, item)
+    dependencies = ResponseDependencies(kind)
+    dependencies.shows_json(text)
+    language = choose_language(item) if hasattr(item, "available_languages") else None
+    return ItemJSON(text, language, tuple(sorted(dependencies.tags)),
+                    time.time() + dependencies.lifetime())
+
+
+def page_body(texts, pagination):
+    """The list envelope `{items, pagination}` around items' JSON texts."""
+    return ('{"items":[' + ",".join(texts) + '],"pagination":'
+            + json.dumps(pagination, separators=SEPARATORS) + "}")
