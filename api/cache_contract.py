@@ -69,8 +69,8 @@ SCHEDULES = {"news": News.published_at, "reports": Report.published_at}
 class ResponseDependencies:
     """What the response being built depends on, collected while it is built."""
 
-    def __init__(self, kind_name):
-        self.kind = RESPONSES[kind_name]
+    def __init__(self, kind_name=None):
+        self.kind = RESPONSES[kind_name] if kind_name else ResponseKind("default")
         self.tags = {f"list:{name}" for name in self.kind.collections}
         self.expires_at = math.inf
 
@@ -96,7 +96,7 @@ class ResponseDependencies:
 
 def response_dependencies():
     """The dependencies of the response being built (a throwaway when it is not cached)."""
-    return g.get("response_dependencies") or ResponseDependencies("park")
+    return g.get("response_dependencies") or ResponseDependencies()
 
 
 def remember(key, tags, compute, seconds):
