@@ -77,11 +77,9 @@ def list_news(args):
         def count(_compute):
             return capped_count(stmt)
     if _only_words(args):
-        page = newest_matches(News.SEARCH_TYPE, args["q"], args["page"], args["per_page"])
+        page = newest_matches(News.SEARCH_TYPE, args["q"], args)
     else:
         page = paginate(db.session, stmt, args, SORT_COLUMNS, count=count)
-    # A capped total ends the pages: nothing past it.
-    del page.items[max(0, page.total - (page.page - 1) * page.per_page):]
     items = {item.id: item for item in db.session.scalars(
         select(News).where(News.id.in_(page.items)).options(*relations()))}
     page.items = [items[news_id] for news_id in page.items]
