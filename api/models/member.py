@@ -71,8 +71,11 @@ class Member(IdMixin, TimestampMixin, Base):
         self.password_hash = hash_password(plaintext)
 
     def check_password(self, plaintext):
-        """True when `plaintext` is the password; upgrades an outdated hash in place."""
-        if not self.password_hash or not verify_password(self.password_hash, plaintext):
+        """True when `plaintext` is the password; upgrades an outdated hash in place.
+
+        Costs one hash verification whether or not the member has a password.
+        """
+        if not verify_password(self.password_hash, plaintext):
             return False
         if password_needs_rehash(self.password_hash):
             self.password = plaintext
