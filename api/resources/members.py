@@ -23,14 +23,16 @@ class Members(MethodView):
     @blp.auth_required()
     @blp.arguments(MemberQueryArgsSchema, location="query")
     @blp.paginated(MemberSchema)
-    @blp.problem(403, "`role` and `status` filters are for admins.")
+    @blp.problem(403, "`role` and `status` filters, and sorting by `last_login_at`, are for "
+                 "admins.")
     def get(self, args):
         """List members.
 
         Filter by words (`q`, in name, organisation and title), `country` and `park` (id
         or slug); admins also by `role` and `status`, and they see pending and suspended
-        accounts too. A member's `email` and `last_login_at` are shown to admins and to
-        the member alone. Sort by `full_name` (default), `created_at` or `last_login_at`.
+        accounts too. A member's `email`, `last_login_at` and `email_verified_at` are shown
+        to admins and to the member alone. Sort by `full_name` (default) or `created_at`;
+        admins also by `last_login_at` (a field others cannot read: 403 `forbidden`).
         """
         return members.list_members(current_member(), args)
 

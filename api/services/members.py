@@ -6,6 +6,7 @@ from api.errors import APIError, Conflict, Forbidden, NotFound
 from api.extensions import db
 from api.models import AuditEventType, Member, MemberStatus, Park, Role, TokenPurpose
 from api.models.base import utcnow
+from api.models.member import hidden_fields
 from api.pagination import paginate
 from api.refs import ref_filter
 from api.security import password_problems
@@ -47,6 +48,10 @@ def visible_members(viewer):
 def list_members(viewer, args):
     if not viewer.has_role(Role.ADMIN) and any(name in args for name in ADMIN_FILTERS):
         raise Forbidden("Only admins can filter members by role or status.")
+    # Sorting reads a field of every member: only a field the viewer may read of all.
+    sort_field = args["sort"].lstrip("-")
+    if sort_field in hidden_fields(viewer):
+        raise Forbidden(f"Only admins can sort members by {sort_field}.")
     stmt = visible_members(viewer)
     if "q" in args:
         words = args["q"].lower()
