@@ -45,6 +45,8 @@ ERROR_CODES = {
     "range_not_satisfiable": "The requested byte range is outside the file.",
     "link_invalid": "The signed link is malformed, tampered with or for something else.",
     "link_expired": "The signed link has expired; ask for a new one.",
+    "email_unverified": "The member's email address is not verified yet, so the account "
+                        "cannot be activated.",
 }
 
 

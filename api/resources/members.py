@@ -64,12 +64,17 @@ class MemberById(MethodView):
     @blp.arguments(MemberAdminUpdateSchema)
     @blp.response(200, MemberSchema)
     @blp.problem(404, "No member has this id.")
+    @blp.problem(409, "The member's email address is not verified yet (`email_unverified`).")
     def patch(self, data, member_id):
         """Approve, suspend or change the role of a member.
 
         `status: active` approves an application (or lifts a suspension); `status:
         suspended` also ends every login of the member at once. Admins cannot change
-        their own role or status (403).
+        their own role or status (403). An account becomes active only once its email
+        address is verified (`email_verified_at`: its owner followed the link of the
+        verification email, of an invitation or of a password reset; accounts created from
+        the command line count as verified); before that the answer is 409 with code
+        `email_unverified`, and nothing changes.
         """
         return members.update_member(current_member(), member_id, data)
 

@@ -23,14 +23,16 @@ PERSONAL_FIELDS = ("title", "organization", "country", "park", "bio", "photo_url
 
 
 def create_member(email, password, role, full_name, status=MemberStatus.ACTIVE):
-    """Create an account; 409 when the email is taken."""
+    """Create an account for the operator (command line), who vouches for its email address;
+    409 when the email is taken."""
     problems = password_problems(password)
     if problems:
         raise APIError("The password is too weak.", status=422, code="validation_error",
                        errors={"json": {"password": problems}})
     if find_member_by_email(email) is not None:
         raise Conflict(f"A member with the email {email} exists.")
-    member = Member(email=email.lower(), full_name=full_name, role=role, status=status)
+    member = Member(email=email.lower(), full_name=full_name, role=role, status=status,
+                    email_verified_at=utcnow())
     member.password = password
     with db.transaction("A member with this email exists."):
         db.session.add(member)
@@ -98,6 +100,13 @@ def update_member(admin, member_id, data):
     member = get_member(admin, member_id)
     if member.id == admin.id:
         raise Forbidden("Admins cannot change their own role or status.")
+    activating = data.get("status") is MemberStatus.ACTIVE and member.status is not \
+        MemberStatus.ACTIVE
+    if activating and member.email_verified_at is None:
+        # A login under an address nobody proved would let anyone act as its owner.
+        raise APIError("This member's email address is not verified yet: they must first "
+                       "follow the link in the email sent to it.", status=409,
+                       code="email_unverified")
     approving = member.status is MemberStatus.PENDING and data.get("status") is \
         MemberStatus.ACTIVE
     with db.transaction():
