@@ -202,9 +202,8 @@ def _account_download(report, member, byte_range, via_link):
             # quota holds exactly.
             db.session.execute(select(Member.id).where(Member.id == member.id)
                                .with_for_update())
-            if not _downloaded_today(member, report):
-                _check_quota(member)
-                _record_download(report, member, via_link)
+            _check_quota(member, report)
+            _record_download(report, member, via_link)
         if byte_range is None or byte_range[0] == 0:
             # One atomic UPDATE: concurrent downloads never lose a count.
             db.session.execute(update(Report).where(Report.id == report.id)
@@ -224,16 +223,13 @@ def _today(member):
 
 
 def _same_download(member, report):
+    """Whether the member has downloaded the report today (a clause)."""
     return exists().where(*_today(member), ReportDownload.report_id == report.id)
 
 
-def _downloaded_today(member, report):
-    return db.session.scalar(select(_same_download(member, report)))
-
-
 def _record_download(report, member, via_link):
-    """Record the member's download of the report today, unless a concurrent request of the
-    same download just did: the insert and its check are one statement."""
+    """Record the member's download of the report today, unless it is recorded already,
+    even by a concurrent request: the insert and its check are one statement."""
     values = {"id": uuid.uuid4(), "report_id": report.id, "member_id": member.id,
               "downloaded_at": utcnow(), "via_link": via_link, "ip": request.remote_addr,
               "user_agent": request.user_agent.string[:300] or None}
@@ -242,8 +238,11 @@ def _record_download(report, member, via_link):
         list(values), row.where(~_same_download(member, report))))
 
 
-def _check_quota(member):
-    """429 once the member has downloaded REPORT_DAILY_DOWNLOAD_QUOTA reports today (UTC)."""
+def _check_quota(member, report):
+    """429 when downloading `report` would take the member past REPORT_DAILY_DOWNLOAD_QUOTA
+    reports today (UTC); a report they already downloaded today never does."""
+    if db.session.scalar(select(_same_download(member, report))):
+        return
     used = db.session.scalar(select(func.count(ReportDownload.report_id.distinct()))
                              .where(*_today(member)))
     quota = current_app.config["REPORT_DAILY_DOWNLOAD_QUOTA"]
@@ -265,8 +264,8 @@ def create_download_link(ref):
     _check_access(report, member)
     if report.file_key is None:
         raise NotFound("This report has no file yet.")
-    if report.access is Access.MEMBERS and not _downloaded_today(member, report):
-        _check_quota(member)
+    if report.access is Access.MEMBERS:
+        _check_quota(member, report)
     token = _serializer().dumps({"r": str(report.id), "m": str(member.id) if member else None})
     seconds = current_app.config["DOWNLOAD_LINK_SECONDS"]
     url = url_for("reports.ReportDownload", ref=str(report.id), link=token, _external=True)
