@@ -69,7 +69,7 @@ def _xml_safe(value):
     return value
 
 
-def content_html(item):
+def _content_html(item):
     """The item's body as a feed carries it: HTML sanitised again, whatever was stored."""
     return clean_html(item.get("body") or "")
 
@@ -105,7 +105,7 @@ def _add_entry(entry, item, meta):
     # HTML, so there it is escaped.
     entry.summary(item.get("summary") or "", type="text")
     entry.description(html.escape(item.get("summary") or ""))
-    entry.content(content_html(item), type="html")
+    entry.content(_content_html(item), type="html")
     entry.published(parse_time(item["published_at"]))
     entry.updated(item_updated(item))
     if item.get("author"):
@@ -159,7 +159,7 @@ def _json_item(item, meta):
         "url": meta.article_url.format(slug=item["slug"]),
         "title": item["title"],
         "summary": item.get("summary") or "",
-        "content_html": content_html(item),
+        "content_html": _content_html(item),
         "date_published": item["published_at"],
         "date_modified": _rfc3339(item_updated(item)),
         "tags": item.get("tags", []),
