@@ -21,10 +21,14 @@ DEFAULT_CODES = {
     406: "not_acceptable",
     409: "conflict",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
+    417: "expectation_failed",
     422: "validation_error",
     429: "rate_limited",
+    431: "header_fields_too_large",
     500: "internal_error",
+    501: "not_implemented",
     503: "service_unavailable",
 }
 
@@ -45,6 +49,8 @@ ERROR_CODES = {
     "range_not_satisfiable": "The requested byte range is outside the file.",
     "link_invalid": "The signed link is malformed, tampered with or for something else.",
     "link_expired": "The signed link has expired; ask for a new one.",
+    "email_unverified": "The member's email address is not verified yet, so the account "
+                        "cannot be activated.",
 }
 
 
@@ -80,8 +86,8 @@ class Unauthorized(APIError):
     status = 401
 
 
-def problem(status, code=None, detail=None, *, errors=None, headers=None, **extensions):
-    """Build a problem+json response; `extensions` become extra members of the body."""
+def problem_body(status, code=None, detail=None, *, errors=None, **extensions):
+    """The problem details of an error: `extensions` become extra members."""
     body = {
         "type": "about:blank",
         "title": http.HTTPStatus(status).phrase,
@@ -91,7 +97,12 @@ def problem(status, code=None, detail=None, *, errors=None, headers=None, **exte
     }
     if errors is not None:
         body["errors"] = errors
-    body.update(extensions)
+    return body | extensions
+
+
+def problem(status, code=None, detail=None, *, errors=None, headers=None, **extensions):
+    """Build a problem+json response; `extensions` become extra members of the body."""
+    body = problem_body(status, code, detail, errors=errors, **extensions)
     response = make_response(json.dumps(body), status, headers or {})
     response.mimetype = PROBLEM_JSON
     return response

@@ -79,18 +79,28 @@ def paginate(session, stmt, args, sort_columns, count=None):
     order = column.desc() if sort.startswith("-") else column.asc()
     entity = stmt.column_descriptions[0]["entity"]
     tiebreak = entity.id.desc() if sort.startswith("-") else entity.id.asc()
+
     def compute():
         return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
 
-    total = count(compute) if count else compute()
+    def fetch(limit, offset):
+        ordered = stmt.order_by(order.nulls_last(), tiebreak)
+        return session.scalars(ordered.limit(limit).offset(offset)).unique()
+
+    return fetch_page(args, count(compute) if count else compute(), fetch)
+
+
+def fetch_page(args, total, fetch):
+    """The page `args` asks for (`page`, `per_page`) out of `total` items; `fetch(limit,
+    offset)` reads its rows.
+
+    The one pagination rule of every list: a page past the last is empty, and nothing is
+    read for it (a huge `page` costs nothing and overflows no database integer); no page
+    holds items past `total` (a capped total ends the pages).
+    """
     page, per_page = args["page"], args["per_page"]
-    items = []
-    if (page - 1) * per_page < total:
-        rows = session.scalars(
-            stmt.order_by(order.nulls_last(), tiebreak).limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        items = list(rows.unique())
+    offset = (page - 1) * per_page
+    items = list(fetch(min(per_page, total - offset), offset)) if offset < total else []
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 

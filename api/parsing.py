@@ -3,8 +3,8 @@
 One strict JSON decoder for every body (the request parser's and `request.get_json`'s):
 nesting is bounded, huge numbers are refused, and so is text with unpaired surrogates
 (`"\\ud800"`: not Unicode, no database or UTF-8 encoder takes it), so hostile input is a 400,
-never a 500. NUL characters are valid JSON and are refused per field by `BaseSchema` (422);
-query strings refuse NUL and other control characters here (422).
+never a 500. NUL and the other characters XML 1.0 forbids are valid JSON and are refused per
+field by `BaseSchema` (422); query strings refuse NUL and other control characters here (422).
 """
 
 import json

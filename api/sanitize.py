@@ -1,4 +1,5 @@
-"""HTML of articles: sanitised on write with nh3, and reduced to text for summaries and search."""
+"""HTML of articles: sanitised with nh3, and reduced to text for summaries and search; text
+without the characters XML cannot carry."""
 
 import html
 import re
@@ -12,6 +13,10 @@ ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "h
               "th": {"colspan", "rowspan", "scope"}, "td": {"colspan", "rowspan"}}
 IMAGE_SCHEMES = ("http://", "https://")
 SUMMARY_LENGTH = 280
+
+# What XML 1.0 does not allow (https://www.w3.org/TR/xml/#charsets): the C0 controls but
+# tab, line feed and carriage return; surrogates; U+FFFE and U+FFFF.
+XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figcaption|td|th|tr|pre)>|<br\s*/?>", re.I)
 
@@ -39,6 +44,11 @@ def html_to_text(markup):
     text = nh3.clean(_BLOCK_END.sub(" ", markup), tags=set(),
                      clean_content_tags={"script", "style"})
     return " ".join(html.unescape(text).split())
+
+
+def xml_safe(text):
+    """`text` without the characters XML 1.0 forbids (see `XML_FORBIDDEN`)."""
+    return XML_FORBIDDEN.sub("", text)
 
 
 def summarize(markup, length=SUMMARY_LENGTH):

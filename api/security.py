@@ -18,9 +18,21 @@ _HASHERS = {
 }
 
 
+# Per profile, the hash of a random secret that was thrown away: what a password is checked
+# against when there is no hash to check (see `verify_password`).
+_NOBODYS_HASHES = {
+    "default": "$argon2id$v=19$m=65536,t=3,p=4$OlBn+0cpkPqKohQj4A7wBw$"
+               "rsiGDI1zrcLmgYd4ltGbhygWXZmPdkaOlfRrJC8+jmU",
+    "fast": "$argon2id$v=19$m=8,t=1,p=1$q9XPtEXDKsc$QKmDzQ",
+}
+
+
+def _profile():
+    return current_app.config["PASSWORD_HASH_PROFILE"] if has_app_context() else "default"
+
+
 def _hasher():
-    profile = current_app.config["PASSWORD_HASH_PROFILE"] if has_app_context() else "default"
-    return _HASHERS[profile]
+    return _HASHERS[_profile()]
 
 
 def hash_password(plaintext):
@@ -28,8 +40,16 @@ def hash_password(plaintext):
 
 
 def verify_password(password_hash, plaintext):
+    """True when `plaintext` is the password `password_hash` was made from.
+
+    Every answer costs one verification, so timing tells nothing: without a hash (an unknown
+    email, an invited member who has not chosen a password yet, a deleted account),
+    `plaintext` is checked against the hash of a secret nobody has, and the answer is False.
+    """
+    usable = bool(password_hash)
     try:
-        return _hasher().verify(password_hash, plaintext)
+        return _hasher().verify(password_hash if usable else _NOBODYS_HASHES[_profile()],
+                                plaintext) and usable
     except (VerificationError, InvalidHashError):
         return False
 

@@ -11,6 +11,7 @@ import json
 import marshmallow as ma
 from flask import current_app, g, request
 
+from api.parsing import loads
 from api.schemas.base import BaseSchema, LanguageTag, QueryArgsSchema
 
 
@@ -33,16 +34,17 @@ def translations_field(schema_name, form_encoded=False, **fields):
 
 
 class JSONEncodedDict(ma.fields.Dict):
-    """A dict, given as an object (JSON body) or as a JSON-encoded string (form field)."""
+    """A dict, given as an object (JSON body) or as a JSON-encoded string (form field), which
+    the API's strict JSON decoder reads as it reads a body (nesting, numbers, surrogates)."""
 
-    default_error_messages = {"invalid_json": "Not valid JSON."}
+    default_error_messages = {"invalid_json": "Not valid JSON: {reason}."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             try:
-                value = json.loads(value)
-            except ValueError as error:
-                raise self.make_error("invalid_json") from error
+                value = loads(value)
+            except json.JSONDecodeError as error:
+                raise self.make_error("invalid_json", reason=error.msg) from error
         return super()._deserialize(value, attr, data, **kwargs)
 
 

@@ -16,7 +16,9 @@ _settings = load_config()  # also refuses unsafe production settings before any 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-worker_class = "gthread"
+# gthread, whose own error answers (malformed requests, request line and header limits)
+# are problem+json like the app's: api/gunicorn_worker.py.
+worker_class = "api.gunicorn_worker.ProblemThreadWorker"
 # A worker silent for this long is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On SIGTERM, requests in flight get this long to finish before workers are killed.

@@ -14,6 +14,7 @@ from tests.helpers import (
     link_token,
     mails_to,
     outbox,
+    text_body,
 )
 
 NEW_PASSWORD = "a much newer passphrase"
@@ -27,6 +28,11 @@ def register(client, **fields):
 
 def log_in(client, email, password=PASSWORD):
     return client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+
+def verify(client, mail):
+    token = link_token(mail, "verify-email")
+    assert client.post("/api/v1/auth/verify-email", json={"token": token}).status_code == 204
 
 
 def forgot(client, email):
@@ -64,6 +70,7 @@ class TestRegister:
 
     def test_admin_approval_lets_the_member_log_in(self, app, client, auth_headers):
         register(client)
+        verify(client, mails_to(app, APPLICATION["email"])[0])
         admin = auth_headers("admin")
         [pending] = client.get("/api/v1/members", query_string={"status": "pending"},
                                headers=admin).json["items"]
@@ -71,8 +78,68 @@ class TestRegister:
                                 headers=admin)
         assert approved.json["status"] == "active"
         assert log_in(client, APPLICATION["email"]).status_code == 200
-        assert mails_to(app, APPLICATION["email"])[-1]["Subject"] == (
-            "Your CISIP membership is approved")
+        approval = mails_to(app, APPLICATION["email"])[-1]
+        assert approval["Subject"] == "Your CISIP membership is approved"
+        assert text_body(approval).startswith("Dear Wang Mingyang,")
+
+    def test_an_unverified_email_cannot_be_activated_by_any_route(self, app, client,
+                                                                 auth_headers):
+        register(client)
+        admin = auth_headers("admin")
+        [pending] = client.get("/api/v1/members", query_string={"status": "pending"},
+                               headers=admin).json["items"]
+        url = f"/api/v1/members/{pending['id']}"
+        refused = client.patch(url, json={"status": "active"}, headers=admin)
+        assert "verified" in assert_problem(refused, 409, "email_unverified")["detail"]
+        # Nor through a suspension first.
+        assert client.patch(url, json={"status": "suspended"}, headers=admin).status_code == 200
+        assert_problem(client.patch(url, json={"status": "active", "role": "editor"},
+                                    headers=admin), 409, "email_unverified")
+        member = client.get(url, headers=admin).json
+        assert (member["status"], member["role"]) == ("suspended", "member")
+        assert_problem(log_in(client, APPLICATION["email"]), 403, "account_suspended")
+        assert [m["Subject"] for m in mails_to(app, APPLICATION["email"])] == [
+            "Confirm your email address"]
+
+        verify(client, mails_to(app, APPLICATION["email"])[0])
+        assert client.patch(url, json={"status": "active"}, headers=admin).status_code == 200
+        assert log_in(client, APPLICATION["email"]).status_code == 200
+
+    def test_an_invitation_link_proves_the_address(self, app, client, auth_headers):
+        admin = auth_headers("admin")
+        invited = client.post("/api/v1/members", headers=admin, json={
+            "email": "invited@example.org", "full_name": "Invited", "role": "member"}).json
+        url = f"/api/v1/members/{invited['id']}"
+        assert invited["email_verified_at"] is None
+        assert client.patch(url, json={"status": "suspended"}, headers=admin).status_code == 200
+        assert_problem(client.patch(url, json={"status": "active"}, headers=admin), 409,
+                       "email_unverified")
+        [invitation] = mails_to(app, "invited@example.org")
+        assert reset(client, link_token(invitation, "reset-password")).status_code == 204
+        assert client.patch(url, json={"status": "active"}, headers=admin).status_code == 200
+
+    def test_mail_to_an_unproven_address_carries_no_text_the_applicant_wrote(
+            self, app, client, auth_headers):
+        spoof = "Claim your prize at https://evil.example"
+        register(client, full_name=spoof)
+        register(client, full_name=spoof, password="another long passphrase")  # a new link
+        admin = auth_headers("admin")
+        [pending] = client.get("/api/v1/members", query_string={"status": "pending"},
+                               headers=admin).json["items"]
+        client.patch(f"/api/v1/members/{pending['id']}", json={"status": "suspended"},
+                     headers=admin)
+        register(client, full_name=spoof)  # "someone tried to register with your email"
+        client.post("/api/v1/members", headers=admin, json={
+            "email": "invited@example.org", "full_name": spoof, "role": "member"})
+        sent = mails_to(app, APPLICATION["email"]) + mails_to(app, "invited@example.org")
+        assert [m["Subject"] for m in sent] == [
+            "Confirm your email address", "Confirm your email address",
+            "Someone tried to register with your email", "You are invited to CISIP"]
+        for mail in sent:
+            for part in (text_body(mail), mail.get_body(("html",)).get_content(),
+                         mail["Subject"]):
+                assert "prize" not in part and "evil" not in part
+            assert text_body(mail).startswith("Hello,")
 
     def test_an_existing_email_gets_the_same_answer_and_its_owner_an_email(
             self, app, client, make_member):

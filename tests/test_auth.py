@@ -4,9 +4,25 @@ from datetime import timedelta
 
 import jwt as pyjwt
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 from flask_jwt_extended import create_access_token
 
+from api import security
 from tests.helpers import PASSWORD, assert_login_ended, assert_problem, bearer
+
+
+@pytest.fixture
+def verifications(monkeypatch):
+    """The argon2 parameters of each password verification that runs (the real one)."""
+    seen = []
+    verify = PasswordHasher.verify
+
+    def counted(self, password_hash, password):
+        seen.append(extract_parameters(password_hash))
+        return verify(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    return seen
 
 
 def login_as(client, email, password=PASSWORD):
@@ -48,6 +64,32 @@ class TestLogin:
         member = make_member(status="pending")
         assert_problem(login_as(client, member.email, "wrong password!"), 401,
                        "invalid_credentials")
+
+    def test_every_failed_login_verifies_one_hash_of_the_same_cost(self, client, make_member,
+                                                                   auth_headers, verifications):
+        member = make_member()
+        admin = auth_headers("admin")
+        invited = client.post("/api/v1/members", headers=admin, json={
+            "email": "invited@example.org", "full_name": "Invited", "role": "member"})
+        assert invited.status_code == 201  # active, with no password until the link is used
+        deleted = make_member()
+        assert client.delete(f"/api/v1/members/{deleted.id}", headers=admin).status_code == 204
+        failures = [("nobody@example.org", PASSWORD, 401), (member.email, "wrong password!", 401),
+                    ("invited@example.org", PASSWORD, 401), (deleted.email, PASSWORD, 401),
+                    (make_member(status="pending").email, "wrong password!", 401),
+                    (make_member(status="pending").email, PASSWORD, 403),
+                    (make_member(status="suspended").email, PASSWORD, 403)]
+        verifications.clear()
+        assert login_as(client, member.email).status_code == 200
+        cost = verifications.pop()
+        for email, password, status in failures:
+            assert login_as(client, email, password).status_code == status
+            assert verifications == [cost], email
+            verifications.clear()
+
+    def test_the_stand_in_hashes_cost_what_real_ones_do(self):
+        for profile, hasher in security._HASHERS.items():
+            assert not hasher.check_needs_rehash(security._NOBODYS_HASHES[profile]), profile
 
     def test_records_last_login(self, client, make_member):
         member = make_member()

@@ -14,6 +14,7 @@ def test_members_create_reads_a_piped_password(runner, client):
                                                      "password": "a long enough password"})
     me = client.get("/api/v1/auth/me", headers=bearer(tokens.json["access_token"])).json
     assert (me["role"], me["status"], me["full_name"]) == ("admin", "active", "Admin")
+    assert me["email_verified_at"] is not None  # the operator vouches for the address
 
 
 def test_members_create_refuses_a_short_password(runner, client):
@@ -54,6 +55,8 @@ def test_seed_demo_logins_work(runner, client):
     response = client.post("/api/v1/auth/login", json={"email": "admin@cisip.example",
                                                        "password": "cisip-demo-admin"})
     assert response.status_code == 200
+    me = client.get("/api/v1/auth/me", headers=bearer(response.json["access_token"])).json
+    assert me["email_verified_at"] is not None
 
 
 def test_seed_demo_members_are_people_of_the_article(runner, client):

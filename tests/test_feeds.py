@@ -1,6 +1,8 @@
 """News feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 read as a feed reader reads them."""
 
+import html
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -9,7 +11,10 @@ from urllib.parse import urlsplit
 import feedparser
 import jsonschema
 import pytest
+from lxml import etree
+from sqlalchemy import update
 
+from api.models import News
 from tests.content import days_from_now
 from tests.helpers import assert_problem
 
@@ -293,3 +298,55 @@ class TestHttp:
                                 headers=editor)
         assert response.status_code == 200, response.json
         assert read(client, kind)[1].entries[1].author == "Ana Lima"
+
+
+def store(db, news_id, **columns):
+    """Write columns of a news item straight to the database, as older code may have."""
+    db.session.execute(update(News).where(News.id == uuid.UUID(news_id)).values(**columns))
+    db.session.commit()
+
+
+class TestWhatFeedsCarry:
+    @pytest.mark.parametrize("kind", XML_KINDS)
+    def test_characters_xml_forbids_in_stored_text_are_left_out(self, client, db, make_news,
+                                                                kind):
+        item = make_news("Forum opens", tags=["forum"])
+        store(db, item["id"], title="Vertical\x0btab\ufffe", summary="Form\x0cfeed\x1b",
+              body="<p>Bell\x07 rings</p>")
+        entry = read(client, kind)[1].entries[0]
+        assert entry.title == "Verticaltab"
+        assert entry.summary == "Formfeed"
+        assert entry.content[0].value == "<p>Bell rings</p>"
+
+    def test_the_json_feed_carries_such_text_escaped(self, client, db, make_news):
+        item = make_news("Forum opens")
+        store(db, item["id"], title="Vertical\x0btab")
+        assert read(client, "json")[1]["items"][0]["title"] == "Vertical\x0btab"
+
+    def test_rss_description_is_the_summary_as_html_text(self, client, make_news):
+        # The body shows markup as text; the summary derived from it is that text.
+        make_news("Markup as text", body="<p>&lt;img src=x onerror=alert(1)&gt; &amp; more</p>")
+        summary = "<img src=x onerror=alert(1)> & more"
+        response, feed = read(client, "rss")
+        description = etree.fromstring(response.data).findtext("channel/item/description")
+        assert description == "&lt;img src=x onerror=alert(1)&gt; &amp; more"
+        assert html.unescape(description) == summary  # what a reader rendering HTML shows
+        assert feed.entries[0].summary_detail.type == "text/html"
+
+    def test_atom_and_json_summaries_are_text(self, client, make_news):
+        make_news("Markup as text", body="<p>&lt;b&gt;bold&lt;/b&gt; words</p>")
+        atom = read(client, "atom")[1].entries[0]
+        assert (atom.summary_detail.type, atom.summary) == ("text/plain", "<b>bold</b> words")
+        assert read(client, "json")[1]["items"][0]["summary"] == "<b>bold</b> words"
+
+    @pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+    def test_stored_html_is_sanitised_again(self, client, db, make_news, kind):
+        item = make_news("Forum opens")
+        store(db, item["id"], body='<p onclick="steal()">Hi <a href="javascript:x()">there'
+              '</a></p><script>alert(1)</script>')
+        response, feed = read(client, kind)
+        content = (feed["items"][0]["content_html"] if kind == "json"
+                   else etree.fromstring(response.data).findtext(
+                       "channel/item/{http://purl.org/rss/1.0/modules/content/}encoded")
+                   if kind == "rss" else feed.entries[0].content[0].value)
+        assert content == '<p>Hi <a rel="noopener">there</a></p>'

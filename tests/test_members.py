@@ -5,6 +5,11 @@ import uuid
 import pytest
 
 from tests.helpers import PASSWORD, assert_problem, bearer, link_token, mails_to, outbox
+from tests.security.operations import committed_spec
+
+SORT_FIELDS = [value for value in next(
+    p for p in committed_spec()["paths"]["/api/v1/members"]["get"]["parameters"]
+    if p["name"] == "sort")["schema"]["enum"] if not value.startswith("-")]
 
 
 def members(client, headers, **query):
@@ -61,6 +66,22 @@ class TestDirectory:
         assert names(country="PT") == ["Eduardo Correia"]
         assert names(park="taguspark") == ["Eduardo Correia"]
         assert names(park=str(park_id)) == ["Eduardo Correia"]
+
+    def test_members_sort_only_by_fields_they_can_read_of_everyone(self, client, auth_headers,
+                                                                   make_member):
+        make_member(full_name="Wang Mingyang")
+        member, admin = auth_headers(), auth_headers("admin")
+        shown = members(client, member).json["items"]
+        assert len(shown) == 3 and "last_login_at" in SORT_FIELDS
+        for field in SORT_FIELDS:
+            readable = all(field in item for item in shown)
+            for sort in (field, f"-{field}"):
+                assert members(client, admin, sort=sort).status_code == 200
+                response = members(client, member, sort=sort)
+                if readable:
+                    assert response.status_code == 200, sort
+                else:
+                    assert field in assert_problem(response, 403, "forbidden")["detail"]
 
     @pytest.mark.parametrize("query", [{"sort": "email"}, {"country": "XX"},
                                        {"per_page": 101}, {"role": "king"},

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, bearer
+from tests.security.operations import committed_spec
 
 
 @pytest.fixture
@@ -62,3 +63,37 @@ def test_descending_sort(client, twelve_parks):
 def test_bad_list_arguments_are_422(client, query):
     body = assert_problem(client.get(f"/api/v1/parks?{query}"), 422, "validation_error")
     assert set(body["errors"]["query"]) <= {"page", "per_page", "sort"}
+
+
+HUGE_PAGE = 10**20  # past any database's 64-bit OFFSET
+
+
+@pytest.fixture
+def list_urls(taguspark, make_news, make_report):
+    """Every list of the spec (a GET answering a Link header), as a URL to call."""
+    make_news("Forum opens", park_ids=[taguspark["id"]])
+    report = make_report("Forum report")
+    refs = {"/api/v1/parks/{ref}/news": taguspark["slug"],
+            "/api/v1/reports/{ref}/downloads": report["slug"]}
+    urls = {}
+    for path, item in committed_spec()["paths"].items():
+        get = item.get("get")
+        if get and "Link" in get["responses"]["200"].get("headers", {}):
+            params = {p["name"]: p for p in get.get("parameters", []) if p["in"] == "query"}
+            queries = [] if params.get("q", {}).get("required") else [{}]
+            queries += [{"q": "forum"}] if "q" in params else []
+            urls[path] = (path.replace("{ref}", refs.get(path, "")), queries)
+    return urls
+
+
+def test_a_huge_page_of_every_list_is_empty(client, login, list_urls):
+    admin = bearer(login("admin")["access_token"])
+    assert len(list_urls) >= 10
+    for path, (url, queries) in list_urls.items():
+        for query in queries:
+            query |= {"page": HUGE_PAGE, "per_page": 100}
+            response = client.get(url, query_string=query, headers=admin)
+            assert response.status_code == 200, (path, query, response.get_data(as_text=True))
+            assert response.json["items"] == [], (path, query)
+            assert response.json["pagination"]["page"] == HUGE_PAGE
+            assert 'rel="first"' in response.headers["Link"]

@@ -13,7 +13,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from api.extensions import db as database
-from api.models import Member, MemberStatus, Role
+from api.models import Member, MemberStatus, ReportDownload, Role
 from api.serving import content_disposition
 from tests.helpers import PASSWORD, assert_problem, bearer
 from tests.uploads import pdf_bytes, s3_endpoint, upload  # noqa: F401 (a fixture)
@@ -211,21 +211,100 @@ class TestDownloadLinks:
         assert_problem(client.get(url), 403, "link_invalid")
 
 
-def test_daily_quota_is_429_with_retry_after(make_app, login):
+def test_daily_quota_counts_reports_and_is_429_with_retry_after(make_app, login):
     client = make_app(REPORT_DAILY_DOWNLOAD_QUOTA=2).test_client()
     editor = bearer(login("editor")["access_token"])
-    report = create_report(client, editor)
+    first, second, third = (create_report(client, editor) for _ in range(3))
     member = bearer(login("member")["access_token"])
-    for _ in range(2):
+    for report in (first, second, first):  # the first again: the same download today
         assert client.get(download_path(report), headers=member).status_code == 200
-    response = client.get(download_path(report), headers=member)
+    response = client.get(download_path(third), headers=member)
     assert_problem(response, 429, "rate_limited")
     assert 0 < int(response.headers["Retry-After"]) <= 86400
-    link = client.post(f"/api/v1/reports/{report['slug']}/download-link", headers=member)
+    link = client.post(f"/api/v1/reports/{third['slug']}/download-link", headers=member)
     assert_problem(link, 429, "rate_limited")
-    assert count(client, editor, report) == 2
+    again = client.post(f"/api/v1/reports/{first['slug']}/download-link", headers=member)
+    assert again.status_code == 200
+    assert [count(client, editor, report) for report in (first, second, third)] == [2, 1, 0]
     other_member = bearer(login("member")["access_token"])
-    assert client.get(download_path(report), headers=other_member).status_code == 200
+    assert client.get(download_path(third), headers=other_member).status_code == 200
+
+
+def records(client, editor, report):
+    response = client.get(f"/api/v1/reports/{report['slug']}/downloads", headers=editor)
+    return response.json["items"]
+
+
+class TestResumedDownloads:
+    """Every request that serves bytes of a members-only report, from any byte, is governed
+    alike: one download per member, report and UTC day, checked against the quota and
+    recorded once, however many ranges it takes."""
+
+    def test_a_download_in_ranges_is_one_recorded_download(self, client, editor, login,
+                                                            members_report):
+        member = login("member")
+        headers = bearer(member["access_token"])
+        parts = [client.get(download_path(members_report), headers=headers | {"Range": ranges})
+                 for ranges in ("bytes=100-", "bytes=0-99", "bytes=50-149")]
+        assert [(part.status_code, part.data) for part in parts] == [
+            (206, PDF[100:]), (206, PDF[:100]), (206, PDF[50:150])]
+        [record] = records(client, editor, members_report)
+        assert (record["member"]["id"], record["via_link"]) == (member["member_id"], False)
+        assert count(client, editor, members_report) == 1  # one request from the first byte
+
+    def test_a_range_first_is_checked_against_the_quota(self, make_app, login):
+        client = make_app(REPORT_DAILY_DOWNLOAD_QUOTA=1).test_client()
+        editor = bearer(login("editor")["access_token"])
+        first, second = create_report(client, editor), create_report(client, editor)
+        member = bearer(login("member")["access_token"])
+        resumed = client.get(download_path(first), headers=member | {"Range": "bytes=100-"})
+        assert (resumed.status_code, resumed.data) == (206, PDF[100:])
+        assert len(records(client, editor, first)) == 1
+        for ranges in ("bytes=100-", "bytes=0-", "bytes=-20", "bytes=5-9"):
+            refused = client.get(download_path(second),
+                                 headers=member | {"Range": ranges, "If-Range": f'"{SHA}"'})
+            assert_problem(refused, 429, "rate_limited")
+            assert "Content-Range" not in refused.headers
+        assert_problem(client.get(download_path(second), headers=member), 429, "rate_limited")
+        assert records(client, editor, second) == []
+        assert count(client, editor, second) == 0
+        # The day's download of the first report goes on, in any range.
+        more = client.get(download_path(first), headers=member | {"Range": "bytes=0-99"})
+        assert (more.status_code, more.data) == (206, PDF[:100])
+
+    def test_a_range_through_a_signed_link_is_recorded(self, client, editor, login,
+                                                       members_report):
+        member = login("member")
+        link = client.post(f"/api/v1/reports/{members_report['slug']}/download-link",
+                           headers=bearer(member["access_token"])).json["url"]
+        parts = urlsplit(link)
+        resumed = client.get(f"{parts.path}?{parts.query}", headers={"Range": "bytes=10-"})
+        assert (resumed.status_code, resumed.data) == (206, PDF[10:])
+        assert [(r["member"]["id"], r["via_link"]) for r in records(
+            client, editor, members_report)] == [(member["member_id"], True)]
+
+    def test_a_download_resumed_the_next_day_is_a_new_one(self, app, client, editor, login,
+                                                          members_report):
+        member = login("member")
+        with app.app_context():
+            database.session.add(ReportDownload(
+                report_id=uuid.UUID(members_report["id"]),
+                member_id=uuid.UUID(member["member_id"]),
+                downloaded_at=datetime.now(UTC) - timedelta(days=1)))
+            database.session.commit()
+        headers = bearer(member["access_token"]) | {"Range": "bytes=100-"}
+        assert client.get(download_path(members_report), headers=headers).status_code == 206
+        assert len(records(client, editor, members_report)) == 2
+
+    def test_head_and_304_serve_no_bytes_and_record_nothing(self, client, editor, login,
+                                                           members_report):
+        headers = bearer(login("member")["access_token"])
+        head = client.head(download_path(members_report), headers=headers)
+        assert (head.status_code, head.data) == (200, b"")
+        cached = client.get(download_path(members_report),
+                            headers=headers | {"If-None-Match": f'"{SHA}"', "Range": "bytes=9-"})
+        assert (cached.status_code, cached.data) == (304, b"")
+        assert records(client, editor, members_report) == []
 
 
 def test_downloads_list_is_for_editors(client, auth_headers, members_report):
@@ -257,33 +336,37 @@ def token(app, role):
     return bearer(response.json["access_token"])
 
 
-def download_in_threads(app, report, headers, times):
-    def download(_):
+def download_in_threads(app, reports, headers):
+    """Download each of `reports` at once from 8 threads; answers (status, size) in order."""
+    def download(report):
         response = app.test_client().get(download_path(report), headers=headers)
         return response.status_code, len(response.data)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        return list(pool.map(download, range(times)))
+        return list(pool.map(download, reports))
 
 
 def test_download_count_is_exact_under_concurrent_downloads(threaded_app):
     app, editor, member = threaded_app(REPORT_DAILY_DOWNLOAD_QUOTA=1000)
     report = create_report(app.test_client(), editor)
-    assert download_in_threads(app, report, member, 40) == [(200, len(PDF))] * 40
+    assert download_in_threads(app, [report] * 40, member) == [(200, len(PDF))] * 40
     client = app.test_client()
     assert count(client, editor, report) == 40
+    # One member's requests of one day are one download, recorded once however they race.
     listing = client.get(f"/api/v1/reports/{report['id']}/downloads", headers=editor)
-    assert listing.json["pagination"]["total"] == 40
+    assert listing.json["pagination"]["total"] == 1
 
 
 def test_daily_quota_holds_under_concurrent_downloads(threaded_app, pg_engine):
     if pg_engine is None:
         pytest.skip("exact under concurrency on PostgreSQL (row lock); SQLite is single-user")
     app, editor, member = threaded_app(REPORT_DAILY_DOWNLOAD_QUOTA=5)
-    report = create_report(app.test_client(), editor)
-    statuses = sorted(status for status, _ in download_in_threads(app, report, member, 16))
-    assert statuses == [200] * 5 + [429] * 11
-    assert count(app.test_client(), editor, report) == 5
+    reports = [create_report(app.test_client(), editor) for _ in range(8)]
+    statuses = [status for status, _ in download_in_threads(app, reports * 2, member)]
+    by_report = list(zip(statuses[:8], statuses[8:], strict=True))
+    assert sorted(by_report) == [(200, 200)] * 5 + [(429, 429)] * 3
+    downloaded = [count(app.test_client(), editor, report) for report in reports]
+    assert sorted(downloaded) == [0] * 3 + [2] * 5
 
 
 def test_seed_adds_the_2021_report_once(app, runner, client, auth_headers):

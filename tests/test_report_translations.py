@@ -81,7 +81,11 @@ def test_patch_merges_translations_and_null_removes(client, editor, report):
 
 @pytest.mark.parametrize("translations", ["{not json", json.dumps({"zh": {"slug": "x"}}),
                                           json.dumps({"not a tag": {"title": "x"}}),
-                                          json.dumps({"zh": {"title": ""}}), json.dumps([1])])
+                                          json.dumps({"zh": {"title": ""}}), json.dumps([1]),
+                                          # What the strict JSON decoder refuses in a body:
+                                          "[" * 100_000, '{"zh": ' * 40 + "1" + "}" * 40,
+                                          '{"zh": {"title": "\\ud800"}}',
+                                          '{"zh": {"title": 1' + "0" * 5000 + "}}"])
 def test_invalid_form_translations_are_422_and_create_nothing(client, editor, translations):
     response = client.post("/api/v1/reports", data={"title": "T", "year": "2021",
                                                     "translations": translations},

@@ -4,9 +4,11 @@ import json
 import multiprocessing
 import runpy
 import signal
+import socket
 import threading
 import time
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -90,3 +92,53 @@ def test_workers_follow_the_cpu_count_unless_web_concurrency_says(monkeypatch):
     assert settings["bind"] == "127.0.0.1:5104"
     assert settings["graceful_timeout"] == 12
     assert settings["logger_class"].__name__ == "GunicornJsonLogger"
+
+
+def raw_exchange(url, request_bytes):
+    """Send bytes as they are (no client library would send these) and read the answer."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request_bytes)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return int(status_line.split(" ")[1]), headers, body
+
+
+GUNICORN_ERRORS = [
+    ("a request line over the limit", b"GET /api/v1/parks?q=" + b"a" * 5000 + b" HTTP/1.1\r\n"
+     b"Host: x\r\n\r\n", 414, "uri_too_long"),
+    ("a header over the size limit", b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: "
+     + b"a" * 9000 + b"\r\n\r\n", 431, "header_fields_too_large"),
+    ("too many headers", b"GET /health/live HTTP/1.1\r\nHost: x\r\n"
+     + b"".join(b"X-H%d: 1\r\n" % n for n in range(120)) + b"\r\n", 431,
+     "header_fields_too_large"),
+    ("not HTTP at all", b"HELLO THERE\r\n\r\n", 400, "bad_request"),
+    ("a malformed header", b"GET /health/live HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+     400, "bad_request"),
+    ("an unknown HTTP version", b"GET /health/live HTTP/7.1\r\nHost: x\r\n\r\n", 400,
+     "bad_request"),
+]
+
+
+def test_gunicorns_own_errors_are_problem_json(tmp_path):
+    with gunicorn(tmp_path) as (server, url):
+        answers = [raw_exchange(url, request) for _, request, _, _ in GUNICORN_ERRORS]
+        fine = raw_exchange(url, b"GET /health/live HTTP/1.1\r\nHost: x\r\n"
+                            b"Connection: close\r\n\r\n")
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+
+    assert fine[0] == 200  # the worker still serves the app
+    for (case, _, status, code), (got, headers, body) in zip(GUNICORN_ERRORS, answers,
+                                                              strict=True):
+        assert got == status, case
+        assert headers["Content-Type"] == "application/problem+json", case
+        assert int(headers["Content-Length"]) == len(body)
+        problem = json.loads(body)
+        assert problem["status"] == status and problem["code"] == code, case
+        assert problem["type"] == "about:blank" and problem["title"] and problem["detail"]
+        assert b"<" not in body

@@ -129,12 +129,17 @@ def test_every_class_of_reader_stays_exact_across_a_and_b(pair, make_member):
 
 def test_the_download_quota_counts_across_a_and_b(pair, make_member):
     a, b = pair
-    report = create_report(a, bearer(login(a, make_member(role="editor").email)["access_token"]))
+    editor = bearer(login(a, make_member(role="editor").email)["access_token"])
+    reports = [create_report(a, editor) for _ in range(4)]
     member = make_member()
     on_a = bearer(login(a, member.email)["access_token"])
     on_b = bearer(login(b, member.email)["access_token"])
     statuses = [client.get(download_path(report), headers=headers).status_code
-                for client, headers in ((a, on_a), (b, on_b), (a, on_b))]
+                for client, headers, report in zip((a, b, a), (on_a, on_b, on_b), reports,
+                                                   strict=False)]
     assert statuses == [200, 200, 200]
-    assert_problem(b.get(download_path(report), headers=on_a), 429, "rate_limited")
-    assert_problem(a.get(download_path(report), headers=on_b), 429, "rate_limited")
+    assert_problem(b.get(download_path(reports[3]), headers=on_a), 429, "rate_limited")
+    assert_problem(a.get(download_path(reports[3]), headers=on_b), 429, "rate_limited")
+    # A download of the day resumes on either instance.
+    resumed = b.get(download_path(reports[0]), headers=on_a | {"Range": "bytes=10-"})
+    assert resumed.status_code == 206

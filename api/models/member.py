@@ -29,6 +29,8 @@ class MemberStatus(enum.StrEnum):
 
 class Member(IdMixin, TimestampMixin, Base):
     __tablename__ = "members"
+    # Read only by admins and by the member themself (see `hidden_fields`).
+    PRIVATE_FIELDS = frozenset({"email", "last_login_at", "email_verified_at"})
     # Only these appear in public responses (as an author); a login changes none of them.
     __cache_public_fields__ = frozenset({"full_name", "photo_url", "title", "organization"})
 
@@ -70,8 +72,11 @@ class Member(IdMixin, TimestampMixin, Base):
         self.password_hash = hash_password(plaintext)
 
     def check_password(self, plaintext):
-        """True when `plaintext` is the password; upgrades an outdated hash in place."""
-        if not self.password_hash or not verify_password(self.password_hash, plaintext):
+        """True when `plaintext` is the password; upgrades an outdated hash in place.
+
+        Costs one hash verification whether or not the member has a password.
+        """
+        if not verify_password(self.password_hash, plaintext):
             return False
         if password_needs_rehash(self.password_hash):
             self.password = plaintext
@@ -79,3 +84,12 @@ class Member(IdMixin, TimestampMixin, Base):
 
     def has_role(self, role):
         return self.role.rank >= Role(role).rank
+
+
+def hidden_fields(viewer, member=None):
+    """The fields of `member` that `viewer` may not read; without a member, those of every
+    member (what a list may not sort by). Admins read every field, a member their own."""
+    if viewer is not None and (viewer.has_role(Role.ADMIN)
+                               or (member is not None and viewer.id == member.id)):
+        return frozenset()
+    return Member.PRIVATE_FIELDS

@@ -23,14 +23,16 @@ class Members(MethodView):
     @blp.auth_required()
     @blp.arguments(MemberQueryArgsSchema, location="query")
     @blp.paginated(MemberSchema)
-    @blp.problem(403, "`role` and `status` filters are for admins.")
+    @blp.problem(403, "`role` and `status` filters, and sorting by `last_login_at`, are for "
+                 "admins.")
     def get(self, args):
         """List members.
 
         Filter by words (`q`, in name, organisation and title), `country` and `park` (id
         or slug); admins also by `role` and `status`, and they see pending and suspended
-        accounts too. A member's `email` and `last_login_at` are shown to admins and to
-        the member alone. Sort by `full_name` (default), `created_at` or `last_login_at`.
+        accounts too. A member's `email`, `last_login_at` and `email_verified_at` are shown
+        to admins and to the member alone. Sort by `full_name` (default) or `created_at`;
+        admins also by `last_login_at` (a field others cannot read: 403 `forbidden`).
         """
         return members.list_members(current_member(), args)
 
@@ -62,12 +64,17 @@ class MemberById(MethodView):
     @blp.arguments(MemberAdminUpdateSchema)
     @blp.response(200, MemberSchema)
     @blp.problem(404, "No member has this id.")
+    @blp.problem(409, "The member's email address is not verified yet (`email_unverified`).")
     def patch(self, data, member_id):
         """Approve, suspend or change the role of a member.
 
         `status: active` approves an application (or lifts a suspension); `status:
         suspended` also ends every login of the member at once. Admins cannot change
-        their own role or status (403).
+        their own role or status (403). An account becomes active only once its email
+        address is verified (`email_verified_at`: its owner followed the link of the
+        verification email, of an invitation or of a password reset; accounts created from
+        the command line count as verified); before that the answer is 409 with code
+        `email_unverified`, and nothing changes.
         """
         return members.update_member(current_member(), member_id, data)
 

@@ -129,16 +129,25 @@ class ReportDownload(MethodView):
                  "(`link_expired`).")
     @blp.problem(404, NOT_FOUND + " Or it has no file yet.")
     @blp.problem(416, "The requested range is outside the file.")
-    @blp.problem(429, "The member's daily download limit is reached (see `Retry-After`).")
+    @blp.problem(429, "The member's daily download limit is reached (see `Retry-After`); "
+                 "no bytes are sent.")
     def get(self, args, ref):
         """Download a report's PDF.
 
         Public reports are open to all; `members` reports need a member's login, or a
         signed `link` from `POST /reports/{ref}/download-link` (no Authorization header
         needed then). Supports `Range` (and `If-Range`) for resuming, and `If-None-Match`.
-        Each download that starts at the first byte counts in `download_count`; every
-        download of a `members` report is recorded, and counts against the member's
-        daily quota.
+
+        Every request that sends bytes of a `members` report, whatever its range, needs the
+        same rights and counts against the same quota. A member's requests for one report
+        on one UTC day are one download, in as many ranges as it takes: the first of them,
+        from any byte, counts against the member's daily quota of reports
+        (`REPORT_DAILY_DOWNLOAD_QUOTA`; past it, 429 `rate_limited` with `Retry-After` and
+        no bytes) and is recorded (who, when, from where; editors read it at
+        `/reports/{ref}/downloads`); the day's later requests continue it, even once the
+        quota is reached. A download resumed on a later day is a new one. `HEAD` and 304
+        answers send no bytes and count nothing. `download_count` counts the requests that
+        start at the first byte.
         """
         return reports.download_response(ref, current_viewer(), args.get("link"))
 
@@ -155,7 +164,9 @@ class ReportDownloadLink(MethodView):
 
         The `url` downloads the file for the caller without an Authorization header
         (for a browser or a download manager) until `expires_at` (10 minutes by
-        default). It carries no login token.
+        default). It carries no login token. Downloads through it count and are recorded
+        as the caller's own; for a `members` report the answer is 429 once the daily quota
+        is reached, unless the caller already downloaded this report today.
         """
         link = reports.create_download_link(ref, current_viewer())
         return link, 200, {"Cache-Control": "private, no-store"}

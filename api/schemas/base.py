@@ -8,6 +8,8 @@ import marshmallow as ma
 import pycountry
 from marshmallow import validate
 
+from api.sanitize import XML_FORBIDDEN
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -19,28 +21,33 @@ class QueryArgsSchema(ma.Schema):
 
 
 class BaseSchema(ma.Schema):
-    """Rejects unknown fields instead of silently dropping them, and NUL characters in any
-    value (no database stores them; PostgreSQL would fail the request)."""
+    """Rejects unknown fields instead of silently dropping them, and characters XML 1.0
+    forbids in any value (NUL and the other C0 controls but tab and line breaks, U+FFFE,
+    U+FFFF): no database stores NUL, and no feed or calendar could carry the others."""
 
     class Meta:
         unknown = ma.RAISE
 
     @ma.pre_load
-    def refuse_nul_characters(self, data, **_kwargs):
+    def refuse_forbidden_characters(self, data, **_kwargs):
         if isinstance(data, Mapping):
-            bad = {key: ["NUL characters are not allowed."] for key in data
-                   if _contains_nul(data[key])}
+            bad = {key: [FORBIDDEN_CHARACTERS_MESSAGE] for key in data
+                   if _contains_forbidden(data[key])}
             if bad:
                 raise ma.ValidationError(bad)
         return data
 
 
-def _contains_nul(value):
+FORBIDDEN_CHARACTERS_MESSAGE = ("Control characters other than tab, line feed and carriage "
+                                "return are not allowed, nor U+FFFE and U+FFFF.")
+
+
+def _contains_forbidden(value):
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if XML_FORBIDDEN.search(item):
                 return True
         elif isinstance(item, Mapping):
             stack.extend(item.keys())

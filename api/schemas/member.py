@@ -5,6 +5,7 @@ from marshmallow import validate
 
 from api.auth import current_member
 from api.models import MemberStatus, Role
+from api.models.member import hidden_fields
 from api.pagination import ListArgsSchema
 from api.schemas.base import (
     BaseSchema,
@@ -16,9 +17,6 @@ from api.schemas.base import (
     text,
 )
 from api.schemas.park import ParkSummarySchema
-
-# Shown only to admins and to the member themself.
-PRIVATE_FIELDS = ("email", "last_login_at", "email_verified_at")
 
 
 class MemberSummarySchema(ma.Schema):
@@ -49,10 +47,8 @@ class MemberSchema(MemberSummarySchema):
 
     @ma.post_dump(pass_original=True)
     def hide_private_fields(self, data, member, **_kwargs):
-        viewer = current_member()
-        if viewer is None or (viewer.id != member.id and not viewer.has_role(Role.ADMIN)):
-            for field in PRIVATE_FIELDS:
-                data.pop(field, None)
+        for field in hidden_fields(current_member(), member):
+            data.pop(field, None)
         return data
 
 
@@ -70,6 +66,7 @@ class ProfileUpdateSchema(BaseSchema):
 
 
 class MemberQueryArgsSchema(ListArgsSchema):
+    # Sorting by a private field (`last_login_at`) is for admins, who may read it.
     SORT_FIELDS = ("full_name", "created_at", "last_login_at")
     DEFAULT_SORT = "full_name"
 

@@ -134,8 +134,8 @@ def reset_password(token, new_password):
         found = redeem_token(token, PASSWORD_PURPOSES)
         member = found.member
         _set_password(member, new_password)
-        if found.purpose is TokenPurpose.INVITE:
-            member.email_verified_at = member.email_verified_at or utcnow()
+        # The link was emailed to the address: using it proves the address.
+        member.email_verified_at = member.email_verified_at or utcnow()
         record(AuditEventType.RESET_COMPLETED, member, purpose=found.purpose.value)
     end_member_sessions(member)
 

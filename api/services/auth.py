@@ -12,11 +12,8 @@ from api.extensions import db
 from api.models import AuditEventType, AuthSession, Member, MemberStatus, Park
 from api.models.base import utcnow
 from api.pagination import paginate
-from api.security import hash_password
+from api.security import verify_password
 from api.services.audit import record
-
-_DUMMY_HASH: dict[str, str] = {}
-
 
 SESSION_SORT_COLUMNS = {"created_at": AuthSession.created_at,
                         "last_used_at": AuthSession.last_used_at}
@@ -29,8 +26,9 @@ def find_member_by_email(email):
 def authenticate(email, password):
     """The member with these credentials; 401 alike for an unknown email and a wrong password."""
     member = find_member_by_email(email)
+    # Every failure below costs one hash verification, an unknown email's too.
     if member is None:
-        _spend_hash_time(password)
+        verify_password(None, password)
         _fail(None, "unknown_email", Unauthorized("Wrong email or password.",
                                                   code="invalid_credentials"))
     if not member.check_password(password):
@@ -50,14 +48,6 @@ def _fail(member, reason, error):
     with db.transaction():
         record(AuditEventType.LOGIN_FAILED, member, reason=reason)
     raise error
-
-
-def _spend_hash_time(password):
-    """Verify against a throwaway hash so unknown emails answer as slowly as known ones."""
-    profile = current_app.config["PASSWORD_HASH_PROFILE"]
-    if profile not in _DUMMY_HASH:
-        _DUMMY_HASH[profile] = hash_password("not the password of anyone")
-    Member(password_hash=_DUMMY_HASH[profile]).check_password(password)
 
 
 def login(email, password, user_agent=None, ip_address=None):

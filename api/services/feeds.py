@@ -1,12 +1,15 @@
 """News feeds for partner sites: RSS 2.0 and Atom 1.0 (feedgen) and JSON Feed 1.1.
 
 The builders take news items as the API shows them (`NewsSchema` output), so a feed says
-exactly what the JSON API says; `news_feed` answers a feed request with them.
+exactly what the JSON API says; `news_feed` answers a feed request with them. Whatever a
+feed carries as HTML is sanitised as it is built, and text is escaped where a reader takes
+HTML (RSS `description`), so a feed is safe whatever was stored.
 """
 
+import html
 import json
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -16,6 +19,7 @@ from lxml import etree
 
 from api.cache_contract import response_dependencies
 from api.item_cache import dump_items
+from api.sanitize import clean_html, xml_safe
 from api.schemas.feeds import DEFAULT_LIMIT
 from api.schemas.news import NewsSchema
 from api.schemas.park import ParkSummarySchema
@@ -56,7 +60,25 @@ def last_modified(items):
     return max((item_updated(item) for item in items), default=None)
 
 
+def _xml_safe(value):
+    """`value` (JSON data) with the characters XML 1.0 forbids dropped from every string:
+    text stored before they were refused must not break a feed."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+def _content_html(item):
+    """The item's body as a feed carries it: HTML sanitised again, whatever was stored."""
+    return clean_html(item.get("body") or "")
+
+
 def _generator(meta, items, kind):
+    meta, items = FeedMeta(**_xml_safe(asdict(meta))), _xml_safe(items)
     feed = FeedGenerator()
     feed.load_extension("dc")
     feed.id(meta.feed_url)
@@ -82,9 +104,11 @@ def _add_entry(entry, item, meta):
     entry.guid(f"urn:uuid:{item['id']}", permalink=False)
     entry.title(item["title"])
     entry.link(href=link, rel="alternate")
-    entry.summary(item.get("summary") or "")
-    entry.description(item.get("summary") or "")
-    entry.content(item.get("body") or "", type="html")
+    # The summary is text: Atom says so (`type="text"`); RSS readers take `description` as
+    # HTML, so there it is escaped.
+    entry.summary(item.get("summary") or "", type="text")
+    entry.description(html.escape(item.get("summary") or ""))
+    entry.content(_content_html(item), type="html")
     entry.published(parse_time(item["published_at"]))
     entry.updated(item_updated(item))
     if item.get("author"):
@@ -138,7 +162,7 @@ def _json_item(item, meta):
         "url": meta.article_url.format(slug=item["slug"]),
         "title": item["title"],
         "summary": item.get("summary") or "",
-        "content_html": item.get("body") or "",
+        "content_html": _content_html(item),
         "date_published": item["published_at"],
         "date_modified": _rfc3339(item_updated(item)),
         "tags": item.get("tags", []),

@@ -6,6 +6,7 @@ from api.errors import APIError, Conflict, Forbidden, NotFound
 from api.extensions import db
 from api.models import AuditEventType, Member, MemberStatus, Park, Role, TokenPurpose
 from api.models.base import utcnow
+from api.models.member import hidden_fields
 from api.pagination import paginate
 from api.refs import ref_filter
 from api.security import password_problems
@@ -22,14 +23,16 @@ PERSONAL_FIELDS = ("title", "organization", "country", "park", "bio", "photo_url
 
 
 def create_member(email, password, role, full_name, status=MemberStatus.ACTIVE):
-    """Create an account; 409 when the email is taken."""
+    """Create an account for the operator (command line), who vouches for its email address;
+    409 when the email is taken."""
     problems = password_problems(password)
     if problems:
         raise APIError("The password is too weak.", status=422, code="validation_error",
                        errors={"json": {"password": problems}})
     if find_member_by_email(email) is not None:
         raise Conflict(f"A member with the email {email} exists.")
-    member = Member(email=email.lower(), full_name=full_name, role=role, status=status)
+    member = Member(email=email.lower(), full_name=full_name, role=role, status=status,
+                    email_verified_at=utcnow())
     member.password = password
     with db.transaction("A member with this email exists."):
         db.session.add(member)
@@ -47,6 +50,10 @@ def visible_members(viewer):
 def list_members(viewer, args):
     if not viewer.has_role(Role.ADMIN) and any(name in args for name in ADMIN_FILTERS):
         raise Forbidden("Only admins can filter members by role or status.")
+    # Sorting reads a field of every member: only a field the viewer may read of all.
+    sort_field = args["sort"].lstrip("-")
+    if sort_field in hidden_fields(viewer):
+        raise Forbidden(f"Only admins can sort members by {sort_field}.")
     stmt = visible_members(viewer)
     if "q" in args:
         words = args["q"].lower()
@@ -93,6 +100,13 @@ def update_member(admin, member_id, data):
     member = get_member(admin, member_id)
     if member.id == admin.id:
         raise Forbidden("Admins cannot change their own role or status.")
+    activating = data.get("status") is MemberStatus.ACTIVE and member.status is not \
+        MemberStatus.ACTIVE
+    if activating and member.email_verified_at is None:
+        # A login under an address nobody proved would let anyone act as its owner.
+        raise APIError("This member's email address is not verified yet: they must first "
+                       "follow the link in the email sent to it.", status=409,
+                       code="email_unverified")
     approving = member.status is MemberStatus.PENDING and data.get("status") is \
         MemberStatus.ACTIVE
     with db.transaction():

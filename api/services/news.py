@@ -67,11 +67,9 @@ def list_news(args, viewer):
         def count(_compute):
             return capped_count(stmt)
     if _only_words(args, viewer):
-        page = newest_matches(News.SEARCH_TYPE, args["q"], args["page"], args["per_page"])
+        page = newest_matches(News.SEARCH_TYPE, args["q"], args)
     else:
         page = paginate(db.session, stmt, args, SORT_COLUMNS, count=count)
-    # A capped total ends the pages: nothing past it.
-    del page.items[max(0, page.total - (page.page - 1) * page.per_page):]
     page.load, page.kind = functools.partial(load_news, viewer=viewer), "news"
     return page
 

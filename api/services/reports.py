@@ -3,10 +3,11 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
+from typing import cast
 
 from flask import current_app, request, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, exists, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from api.errors import APIError, Forbidden, NotFound, Unauthorized
@@ -24,6 +25,7 @@ from api.storage import discard_on_error, get_storage, new_key
 from api.translations import apply_translations
 from api.viewer import Viewer
 
+DOWNLOADS = cast(Table, ReportDownload.__table__)
 SORT_COLUMNS = {"published_at": Report.published_at, "year": Report.year, "title": Report.title}
 LINK_SALT = "report-download-link"
 PDF = "application/pdf"
@@ -161,8 +163,8 @@ def download_response(ref, viewer, link=None):
     if report.file_key is None:
         raise NotFound("This report has no file yet.")
     byte_range = requested_range(report.file_size, report.file_sha256)
-    if _is_new_download(report, byte_range):
-        _record_download(report, member, via_link=link is not None)
+    if _carries_bytes(report):
+        _account_download(report, member, byte_range, via_link=link is not None)
     private = report.access is Access.MEMBERS
     return stored_file_response(
         report.file_key, size=report.file_size, content_type=report.file_content_type,
@@ -176,41 +178,71 @@ def _check_access(report, member):
                            headers={"WWW-Authenticate": "Bearer"})
 
 
-def _is_new_download(report, byte_range):
-    """A download starts at byte 0; resumed ranges, HEAD and 304 answers are not new ones."""
-    if request.method == "HEAD" or request.if_none_match.contains(report.file_sha256):
-        return False
-    return byte_range is None or byte_range[0] == 0
+def _carries_bytes(report):
+    """A GET answered with (some of) the file; HEAD and 304 answers carry none of it."""
+    return request.method != "HEAD" and not request.if_none_match.contains(report.file_sha256)
+
+
+def _account_download(report, member, byte_range, via_link):
+    """Govern a request that serves bytes of the file, whatever range it asks for.
+
+    A members-only report is downloaded once per member, report and UTC day, in as many
+    ranges as it takes: the day's first request, from any byte, is checked against the daily
+    quota (429, and no bytes, past it) and recorded; the day's later requests continue it.
+    `download_count` counts the requests that start at the first byte.
+    """
+    with db.transaction():
+        if report.access is Access.MEMBERS and member is not None:
+            # PostgreSQL: one member's downloads are counted one after the other, so the
+            # quota holds exactly.
+            db.session.execute(select(Member.id).where(Member.id == member.id)
+                               .with_for_update())
+            _check_quota(member, report)
+            _record_download(report, member, via_link)
+        if byte_range is None or byte_range[0] == 0:
+            # One atomic UPDATE: concurrent downloads never lose a count.
+            db.session.execute(update(Report).where(Report.id == report.id)
+                               .values(download_count=Report.download_count + 1)
+                               .execution_options(synchronize_session=False))
+
+
+def _midnight():
+    """The start of the current UTC day."""
+    now = utcnow()
+    return datetime(now.year, now.month, now.day, tzinfo=UTC)
+
+
+def _today(member):
+    """The member's download records of the current UTC day."""
+    return (ReportDownload.member_id == member.id, ReportDownload.downloaded_at >= _midnight())
+
+
+def _same_download(member, report):
+    """Whether the member has downloaded the report today (a clause)."""
+    return exists().where(*_today(member), ReportDownload.report_id == report.id)
 
 
 def _record_download(report, member, via_link):
-    with db.transaction():
-        if report.access is Access.MEMBERS and member is not None:
-            _check_quota(member, lock=True)
-            db.session.add(ReportDownload(
-                report_id=report.id, member_id=member.id, via_link=via_link,
-                ip=request.remote_addr, user_agent=request.user_agent.string[:300] or None))
-        # One atomic UPDATE: concurrent downloads never lose a count.
-        db.session.execute(update(Report).where(Report.id == report.id)
-                           .values(download_count=Report.download_count + 1)
-                           .execution_options(synchronize_session=False))
+    """Record the member's download of the report today, unless it is recorded already,
+    even by a concurrent request: the insert and its check are one statement."""
+    values = {"id": uuid.uuid4(), "report_id": report.id, "member_id": member.id,
+              "downloaded_at": utcnow(), "via_link": via_link, "ip": request.remote_addr,
+              "user_agent": request.user_agent.string[:300] or None}
+    row = select(*(literal(value, DOWNLOADS.c[name].type) for name, value in values.items()))
+    db.session.execute(insert(DOWNLOADS).from_select(
+        list(values), row.where(~_same_download(member, report))))
 
 
-def _check_quota(member, lock=True):
-    """429 once the member has had REPORT_DAILY_DOWNLOAD_QUOTA downloads today (UTC).
-
-    With `lock`, the member's row is locked first (PostgreSQL) so that concurrent downloads
-    of one member are counted one after the other and the quota holds exactly.
-    """
-    if lock:
-        db.session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
-    now = utcnow()
-    midnight = datetime(now.year, now.month, now.day, tzinfo=UTC)
-    used = db.session.scalar(select(func.count()).where(
-        ReportDownload.member_id == member.id, ReportDownload.downloaded_at >= midnight))
+def _check_quota(member, report):
+    """429 when downloading `report` would take the member past REPORT_DAILY_DOWNLOAD_QUOTA
+    reports today (UTC); a report they already downloaded today never does."""
+    if db.session.scalar(select(_same_download(member, report))):
+        return
+    used = db.session.scalar(select(func.count(ReportDownload.report_id.distinct()))
+                             .where(*_today(member)))
     quota = current_app.config["REPORT_DAILY_DOWNLOAD_QUOTA"]
     if used >= quota:
-        retry = int((midnight + timedelta(days=1) - now).total_seconds()) + 1
+        retry = int((_midnight() + timedelta(days=1) - utcnow()).total_seconds()) + 1
         raise APIError(f"The daily limit of {quota} report downloads is reached; try again "
                        "tomorrow (UTC).", status=429, code="rate_limited",
                        headers={"Retry-After": str(retry)})
@@ -228,7 +260,7 @@ def create_download_link(ref, viewer):
     if report.file_key is None:
         raise NotFound("This report has no file yet.")
     if report.access is Access.MEMBERS:
-        _check_quota(member)
+        _check_quota(member, report)
     token = _serializer().dumps({"r": str(report.id), "m": str(member.id) if member else None})
     seconds = current_app.config["DOWNLOAD_LINK_SECONDS"]
     url = url_for("reports.ReportDownload", ref=str(report.id), link=token, _external=True)

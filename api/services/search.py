@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from api.extensions import db
 from api.models.base import utcnow
 from api.models.search import SEARCHABLE, Searchable, SearchDocument
-from api.pagination import Page
+from api.pagination import fetch_page
 
 DOCUMENTS = cast(Table, SearchDocument.__table__)
 FTS = table("search_fts")
@@ -162,8 +162,9 @@ def newest_first(stmt):
     return stmt.order_by(DOCUMENTS.c.visible_from.desc().nulls_first(), DOCUMENTS.c.id.desc())
 
 
-def newest_matches(search_type, q, page, per_page):
-    """One page of the ids of public `search_type` items matching `q`, newest first.
+def newest_matches(search_type, q, args):
+    """The page `args` asks for of the ids of public `search_type` items matching `q`,
+    newest first.
 
     The page comes from the index side (`search_documents.visible_from`, which is when a
     public item became visible), never probing the items; `total` is capped (`MATCH_CAP`).
@@ -171,16 +172,15 @@ def newest_matches(search_type, q, page, per_page):
     engine = backend()
     query = engine.prepare(q)
     if query is None:
-        return Page(items=[], page=page, per_page=per_page, total=0)
+        return fetch_page(args, 0, None)
     stmt = select(DOCUMENTS.c.item_id).select_from(engine.from_clause()).where(
         DOCUMENTS.c.type == search_type, DOCUMENTS.c.visible_from <= utcnow(),
         engine.match(query))
-    total = capped_count(stmt)
-    items = []
-    if (page - 1) * per_page < total:
-        items = list(db.session.scalars(newest_first(stmt).limit(per_page)
-                                        .offset((page - 1) * per_page)))
-    return Page(items=items, page=page, per_page=per_page, total=total)
+
+    def fetch(limit, offset):
+        return db.session.scalars(newest_first(stmt).limit(limit).offset(offset))
+
+    return fetch_page(args, capped_count(stmt), fetch)
 
 
 def search(args, show_unpublished=False):
@@ -191,9 +191,8 @@ def search(args, show_unpublished=False):
     """
     engine = backend()
     query = engine.prepare(args["q"])
-    page, per_page = args["page"], args["per_page"]
     if query is None:
-        return Page(items=[], page=page, per_page=per_page, total=0)
+        return fetch_page(args, 0, None)
     types = args.get("type") or sorted(SEARCHABLE)
 
     def matches(*columns, types=types):
@@ -215,12 +214,15 @@ def search(args, show_unpublished=False):
         stmt = stmt.where(DOCUMENTS.c.id.in_(
             select(newest.c.id).order_by(newest.c.visible_from.desc().nulls_first(),
                                          newest.c.id.desc()).limit(MATCH_CAP)))
-    rows = db.session.execute(stmt.order_by(engine.rank(query), DOCUMENTS.c.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    snippets = engine.snippet(query, rows) if rows else {}
-    items = [{"type": row.type, "id": row.item_id, "slug": row.slug, "title": row.title,
-              "snippet": highlight(snippets.get(row.id, ""))} for row in rows]
-    return Page(items=items, page=page, per_page=per_page, total=total)
+
+    def fetch(limit, offset):
+        rows = db.session.execute(stmt.order_by(engine.rank(query), DOCUMENTS.c.id)
+                                  .limit(limit).offset(offset)).all()
+        snippets = engine.snippet(query, rows) if rows else {}
+        return [{"type": row.type, "id": row.item_id, "slug": row.slug, "title": row.title,
+                 "snippet": highlight(snippets.get(row.id, ""))} for row in rows]
+
+    return fetch_page(args, total, fetch)
 
 
 def highlight(snippet):

@@ -7,6 +7,7 @@ edge cases in every free-text field of every JSON body (derived from the spec), 
 traversal in refs, storage keys and upload names.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,11 @@ SPEC = committed_spec()
 # Accepted (stored and shown as sent) or refused with a 4xx; never a 5xx.
 UNICODE = ["\u202eevil.exe\u202c", "a\u200bb\u200d", "\ufeffbom", "e\u0301\u0301\u0301",
            "\U0001f600\U0001f3f3\ufe0f\u200d\U0001f308", "\u4e2d\u6587 \u0627\u0644\u0639",
-           "<script>alert(1)</script>", "${jndi:ldap://x}", "{{7*7}}", "\ufffd", "\uffff"]
+           "<script>alert(1)</script>", "${jndi:ldap://x}", "{{7*7}}", "\ufffd", "\U0010ffff"]
 # Not Unicode: refused by the JSON decoder, 400 (a database would refuse them: 500).
 UNDECODABLE = ['"a\\ud800b"', '"\\udfff"', '"a\\udc00\\ud800"']
-# Valid JSON no database stores: refused for the field, 422.
-NUL = ["a\x00b", "\x00"]
+# Valid JSON that no database stores (NUL) or no XML feed can carry: refused for the field, 422.
+FORBIDDEN = ["a\x00b", "\x00", "a\x0bb", "\x0c", "\x1b[31m", "\x7f\x08", "\ufffe", "a\uffff"]
 LONG = "x" * 1_100_000  # longer than any field allows, within MAX_CONTENT_LENGTH
 
 # These match nothing however a filter is implemented (substring, words, full-text search).
@@ -91,10 +92,10 @@ def test_unicode_edge_cases_in_every_text_field(client, objects, template):
                                     content_type="application/json")
             body = assert_problem(response, 400, "bad_request")
             assert "json" in body["errors"]
-        for value in NUL:
+        for value in FORBIDDEN:
             response = client.patch(url, json={field: value}, headers=admin)
             body = assert_problem(response, 422, "validation_error")
-            assert field in body["errors"]["json"]
+            assert field in body["errors"]["json"], (field, value)
         response = client.patch(url, json={field: LONG}, headers=admin)
         assert response.status_code == 422, (field, response.status_code)
         assert_problem(response, 422, "validation_error")
@@ -186,3 +187,34 @@ def test_hostile_language_arguments(client, make_park):
     response = client.get("/api/v1/parks/taguspark",
                           headers={"Accept-Language": "x" * 5000 + ",\u202e;q=abc"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["Vertical\x0btab", "\ufffe", "a\x00b"])
+def test_characters_xml_forbids_are_refused_on_every_write_and_change_nothing(client, objects,
+                                                                           value):
+    admin, urls = objects
+    park_url = urls["/api/v1/parks/{ref}"]
+    lists = ("/api/v1/parks", "/api/v1/news", "/api/v1/reports", "/api/v1/speakers")
+    before = [client.get(url, headers=admin).json for url in (park_url, *lists)]
+    form = {"content_type": "multipart/form-data"}
+    writes = [
+        (client.post, "/api/v1/parks", {"json": {"name": value, "country": "PT"}}, "json", "name"),
+        (client.patch, park_url, {"json": {"city": "Oeiras", "description": value}}, "json",
+         "description"),
+        (client.patch, park_url, {"json": {"translations": {"zh": {"name": value}}}}, "json",
+         "translations"),
+        (client.post, "/api/v1/news", {"json": {"title": "T", "body": "<p>B</p>", "cover_image": {
+            "url": "https://cdn.example.org/a.jpg", "caption": value}}}, "json", "cover_image"),
+        (client.post, "/api/v1/news", {"json": {"title": "T", "body": f"<p>{value}</p>"}}, "json",
+         "body"),
+        (client.post, "/api/v1/speakers", {"json": {"name": "S", "bio": value}}, "json", "bio"),
+        (client.post, "/api/v1/reports", {"data": {"title": value, "year": "2021"}} | form,
+         "form", "title"),
+        (client.post, "/api/v1/reports", {"data": {"title": "R", "year": "2021", "translations":
+                                                   json.dumps({"zh": {"summary": value}})}} | form,
+         "form", "translations"),
+    ]
+    for method, url, kwargs, location, field in writes:
+        body = assert_problem(method(url, headers=admin, **kwargs), 422, "validation_error")
+        assert list(body["errors"][location]) == [field], (url, body["errors"])
+    assert [client.get(url, headers=admin).json for url in (park_url, *lists)] == before
