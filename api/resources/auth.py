@@ -13,6 +13,7 @@ from flask_jwt_extended import (
 from api.auth import current_member, current_session_id
 from api.blueprint import Blueprint
 from api.schemas.auth import (
+    CookieTokensSchema,
     LoginSchema,
     MessageSchema,
     PasswordChangeSchema,
@@ -34,6 +35,11 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
 
 REGISTERED = {"detail": "Thank you. If the address can receive our email, a message with "
               "the next step is on its way."}
+# Login and refresh answer tokens in the body, or (cookies asked for) only their lifetime.
+TOKENS = blp.doc(responses={200: {
+    "description": "The token pair; with cookies, only the access token's lifetime.",
+    "content": {"application/json": {"schema": {
+        "oneOf": [TokenPairSchema, CookieTokensSchema]}}}}})
 RESET_REQUESTED = {"detail": "If an active account has this email, a link to choose a new "
                    "password is on its way."}
 
@@ -61,6 +67,7 @@ def used_cookies():
 
 @blp.route("/register")
 class Register(MethodView):
+    @blp.doc(operationId="register")
     @blp.arguments(RegisterSchema)
     @blp.response(202, MessageSchema)
     @blp.problem(429, "Too many attempts from this address or for this email (`rate_limited`).")
@@ -78,6 +85,7 @@ class Register(MethodView):
 
 @blp.route("/verify-email")
 class VerifyEmail(MethodView):
+    @blp.doc(operationId="verifyEmail")
     @blp.arguments(TokenSchema)
     @blp.response(204)
     @blp.problem(400, "The token is unknown, used or expired (`invalid_token`).")
@@ -88,8 +96,10 @@ class VerifyEmail(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
+    @blp.doc(operationId="login")
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenPairSchema)
+    @TOKENS
     @blp.problem(401, "Unknown email or wrong password (`invalid_credentials`), alike.")
     @blp.problem(403, "Right password, but the account is `account_pending` or "
                  "`account_suspended`.")
@@ -112,8 +122,10 @@ class Login(MethodView):
 
 @blp.route("/refresh")
 class Refresh(MethodView):
+    @blp.doc(operationId="refreshTokens")
     @blp.auth_required(refresh=True)
     @blp.response(200, TokenPairSchema)
+    @TOKENS
     def post(self):
         """Swap the refresh token for a new token pair.
 
@@ -129,6 +141,7 @@ class Refresh(MethodView):
 
 @blp.route("/logout")
 class Logout(MethodView):
+    @blp.doc(operationId="logout")
     @blp.auth_required()
     @blp.response(204)
     def post(self):
@@ -139,6 +152,7 @@ class Logout(MethodView):
 
 @blp.route("/logout-all")
 class LogoutAll(MethodView):
+    @blp.doc(operationId="logoutAll")
     @blp.auth_required()
     @blp.response(204)
     def post(self):
@@ -149,6 +163,7 @@ class LogoutAll(MethodView):
 
 @blp.route("/sessions")
 class Sessions(MethodView):
+    @blp.doc(operationId="listSessions")
     @blp.auth_required()
     @blp.arguments(SessionQueryArgsSchema, location="query")
     @blp.paginated(SessionSchema)
@@ -163,6 +178,7 @@ class Sessions(MethodView):
 
 @blp.route("/sessions/<uuid:session_id>")
 class SessionById(MethodView):
+    @blp.doc(operationId="deleteSession")
     @blp.auth_required()
     @blp.response(204)
     @blp.problem(404, "You have no active login with this id.")
@@ -173,6 +189,7 @@ class SessionById(MethodView):
 
 @blp.route("/password/change")
 class PasswordChange(MethodView):
+    @blp.doc(operationId="changePassword")
     @blp.auth_required()
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
@@ -188,6 +205,7 @@ class PasswordChange(MethodView):
 
 @blp.route("/password/forgot")
 class PasswordForgot(MethodView):
+    @blp.doc(operationId="requestPasswordReset")
     @blp.arguments(PasswordForgotSchema)
     @blp.response(202, MessageSchema)
     @blp.problem(429, "Too many requests from this address or for this email "
@@ -206,6 +224,7 @@ class PasswordForgot(MethodView):
 
 @blp.route("/password/reset")
 class PasswordReset(MethodView):
+    @blp.doc(operationId="resetPassword")
     @blp.arguments(PasswordResetSchema)
     @blp.response(204)
     @blp.problem(400, "The token is unknown, used or expired (`invalid_token`).")
@@ -220,12 +239,14 @@ class PasswordReset(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    @blp.doc(operationId="getMe")
     @blp.auth_required()
     @blp.response(200, MemberSchema)
     def get(self):
         """Retrieve your own profile."""
         return current_member()
 
+    @blp.doc(operationId="updateMe")
     @blp.auth_required()
     @blp.arguments(ProfileUpdateSchema)
     @blp.response(200, MemberSchema)

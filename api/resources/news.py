@@ -3,7 +3,7 @@
 from flask import url_for
 from flask.views import MethodView
 
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.http_cache import cached
 from api.models import Role
 from api.schemas.news import (
@@ -34,6 +34,7 @@ more items than that lists the first 1,000 in the order asked (by default the ne
 
 @blp.route("/news")
 class NewsCollection(MethodView):
+    @blp.doc(operationId="listNews")
     @blp.auth_required(optional=True)
     @blp.arguments(NewsQueryArgsSchema, location="query")
     @cached("news", lists=("news",))
@@ -44,9 +45,10 @@ class NewsCollection(MethodView):
 
     get.__doc__ = "List news." + LIST_DOC
 
+    @blp.doc(operationId="createNews")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(NewsCreateSchema)
-    @blp.response(201, NewsSchema)
+    @blp.response(201, NewsSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     def post(self, data):
         """Create a news item (a draft unless `status` says otherwise).
@@ -61,6 +63,7 @@ class NewsCollection(MethodView):
 
 @blp.route("/news/<ref>")
 class NewsByRef(MethodView):
+    @blp.doc(operationId="getNews")
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
     @cached("news")
@@ -73,6 +76,7 @@ class NewsByRef(MethodView):
         """
         return news.get_news(ref)
 
+    @blp.doc(operationId="updateNews")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(NewsUpdateSchema)
     @blp.response(200, NewsSchema)
@@ -87,6 +91,7 @@ class NewsByRef(MethodView):
         """
         return news.update_news(ref, data)
 
+    @blp.doc(operationId="deleteNews")
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, "No news item has this id or slug.")
@@ -97,6 +102,7 @@ class NewsByRef(MethodView):
 
 @blp.route("/parks/<ref>/news")
 class ParkNews(MethodView):
+    @blp.doc(operationId="listParkNews")
     @blp.auth_required(optional=True)
     @blp.arguments(ParkNewsQueryArgsSchema, location="query")
     @cached("news", lists=("news",))

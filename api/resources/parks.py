@@ -3,7 +3,7 @@
 from flask import url_for
 from flask.views import MethodView
 
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.http_cache import cached
 from api.models import Role
 from api.schemas.park import ParkCreateSchema, ParkQueryArgsSchema, ParkSchema, ParkUpdateSchema
@@ -16,6 +16,7 @@ blp = Blueprint("parks", __name__, url_prefix="/api/v1/parks",
 
 @blp.route("")
 class Parks(MethodView):
+    @blp.doc(operationId="listParks")
     @blp.arguments(ParkQueryArgsSchema, location="query")
     @cached("parks", lists=("parks",))
     @blp.paginated(ParkSchema)
@@ -27,9 +28,10 @@ class Parks(MethodView):
         """
         return parks.list_parks(args)
 
+    @blp.doc(operationId="createPark")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ParkCreateSchema)
-    @blp.response(201, ParkSchema)
+    @blp.response(201, ParkSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     def post(self, data):
         """Create a park.
@@ -43,6 +45,7 @@ class Parks(MethodView):
 
 @blp.route("/<ref>")
 class ParkByRef(MethodView):
+    @blp.doc(operationId="getPark")
     @blp.arguments(LanguageArgsSchema, location="query")
     @cached("parks")
     @blp.response(200, ParkSchema)
@@ -54,6 +57,7 @@ class ParkByRef(MethodView):
         """
         return parks.get_park(ref)
 
+    @blp.doc(operationId="updatePark")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ParkUpdateSchema)
     @blp.response(200, ParkSchema)
@@ -63,6 +67,7 @@ class ParkByRef(MethodView):
         """Update a park; only the fields sent change."""
         return parks.update_park(ref, data)
 
+    @blp.doc(operationId="deletePark")
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, "No park has this id or slug.")

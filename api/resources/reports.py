@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.http_cache import cached
 from api.models import Role
 from api.schemas.report import (
@@ -28,10 +28,23 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 "ones need a login to download.")
 
 NOT_FOUND = "No visible report has this id or slug."
+DOWNLOAD_HEADERS = {
+    "Content-Disposition": {"description": "`attachment`, with the file's name.",
+                            "schema": {"type": "string"}},
+    "ETag": {"description": "The file's SHA-256; send it in `If-None-Match` or `If-Range`.",
+             "schema": {"type": "string"}},
+    "Accept-Ranges": {"description": "`bytes`: a download can be resumed with `Range`.",
+                      "schema": {"type": "string"}},
+}
+PARTIAL_HEADERS = DOWNLOAD_HEADERS | {
+    "Content-Range": {"description": "Which bytes of the file this is.",
+                      "schema": {"type": "string", "example": "bytes 0-1023/40960"}},
+}
 
 
 @blp.route("")
 class Reports(MethodView):
+    @blp.doc(operationId="listReports")
     @blp.auth_required(optional=True)
     @blp.arguments(ReportQueryArgsSchema, location="query")
     @cached("reports", lists=("reports", "news"))
@@ -47,12 +60,13 @@ class Reports(MethodView):
         """
         return reports.list_reports(args)
 
+    @blp.doc(operationId="createReport")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportCreateSchema, location="form")
     @blp.arguments(ReportCreateFileSchema, location="files", unknown=ma.RAISE)
     @blp.doc(requestBody={"required": True, "content": {
         "multipart/form-data": {"schema": ReportCreateBodySchema}}})
-    @blp.response(201, ReportSchema)
+    @blp.response(201, ReportSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     @blp.problem(413, "The file is larger than the limit (REPORT_MAX_BYTES).")
     def post(self, data, files):
@@ -71,6 +85,7 @@ class Reports(MethodView):
 
 @blp.route("/<ref>")
 class ReportByRef(MethodView):
+    @blp.doc(operationId="getReport")
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
     @cached("reports", lists=("news",))
@@ -84,6 +99,7 @@ class ReportByRef(MethodView):
         """
         return reports.show_report(ref)
 
+    @blp.doc(operationId="updateReport")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportUpdateSchema)
     @blp.response(200, ReportSchema)
@@ -96,6 +112,7 @@ class ReportByRef(MethodView):
         """
         return reports.update_report(ref, data)
 
+    @blp.doc(operationId="deleteReport")
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, NOT_FOUND)
@@ -106,6 +123,7 @@ class ReportByRef(MethodView):
 
 @blp.route("/<ref>/file")
 class ReportFile(MethodView):
+    @blp.doc(operationId="replaceReportFile")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportFileUploadSchema, location="files", unknown=ma.RAISE)
     @blp.response(200, ReportSchema)
@@ -118,12 +136,13 @@ class ReportFile(MethodView):
 
 @blp.route("/<ref>/download")
 class ReportDownload(MethodView):
+    @blp.doc(operationId="downloadReport")
     @blp.auth_required(optional=True)
     @blp.arguments(DownloadQueryArgsSchema, location="query")
-    @blp.response(200, description="The PDF, as an attachment, with `Content-Length`, "
-                  "`ETag` and `Accept-Ranges: bytes`.", content_type="application/pdf")
-    @blp.alt_response(206, description="The requested byte range (`Range: bytes=…`).",
-                      content_type="application/pdf")
+    @blp.file_response(200, ["application/pdf"], "The PDF, as an attachment.",
+                       headers=DOWNLOAD_HEADERS)
+    @blp.file_response(206, ["application/pdf"], "The requested byte range (`Range: bytes=…`).",
+                       headers=PARTIAL_HEADERS)
     @blp.problem(401, "The report is for members: log in, or use a download link.")
     @blp.problem(403, "The download link is invalid (`link_invalid`) or expired "
                  "(`link_expired`).")
@@ -145,6 +164,7 @@ class ReportDownload(MethodView):
 
 @blp.route("/<ref>/download-link")
 class ReportDownloadLink(MethodView):
+    @blp.doc(operationId="createReportDownloadLink")
     @blp.auth_required(optional=True)
     @blp.response(200, DownloadLinkSchema)
     @blp.problem(401, "The report is for members: log in first.")
@@ -162,6 +182,7 @@ class ReportDownloadLink(MethodView):
 
 @blp.route("/<ref>/downloads")
 class ReportDownloads(MethodView):
+    @blp.doc(operationId="listReportDownloads")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportDownloadArgsSchema, location="query")
     @blp.paginated(ReportDownloadSchema)

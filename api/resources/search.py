@@ -14,6 +14,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 
 @blp.route("")
 class Search(MethodView):
+    @blp.doc(operationId="search")
     @blp.auth_required(optional=True)
     @blp.arguments(SearchArgsSchema, location="query")
     @cached("search", lists=("search",))

@@ -3,7 +3,7 @@
 from flask import url_for
 from flask.views import MethodView
 
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.http_cache import cached
 from api.models import Role
 from api.schemas.speaker import (
@@ -22,6 +22,7 @@ blp = Blueprint("speakers", __name__, url_prefix="/api/v1/speakers",
 
 @blp.route("")
 class Speakers(MethodView):
+    @blp.doc(operationId="listSpeakers")
     @blp.arguments(SpeakerQueryArgsSchema, location="query")
     @cached("speakers", lists=("speakers",))
     @blp.paginated(SpeakerSchema)
@@ -33,9 +34,10 @@ class Speakers(MethodView):
         """
         return speakers.list_speakers(args)
 
+    @blp.doc(operationId="createSpeaker")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(SpeakerCreateSchema)
-    @blp.response(201, SpeakerSchema)
+    @blp.response(201, SpeakerSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     def post(self, data):
         """Create a speaker."""
@@ -45,6 +47,7 @@ class Speakers(MethodView):
 
 @blp.route("/<ref>")
 class SpeakerByRef(MethodView):
+    @blp.doc(operationId="getSpeaker")
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
     # Its appearances can change with any news write (a news item published, say).
@@ -55,6 +58,7 @@ class SpeakerByRef(MethodView):
         """Retrieve a speaker by id or slug, with the news they appear in."""
         return speakers.get_speaker_with_appearances(ref, news.news_visibility())
 
+    @blp.doc(operationId="updateSpeaker")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(SpeakerUpdateSchema)
     @blp.response(200, SpeakerSchema)
@@ -64,6 +68,7 @@ class SpeakerByRef(MethodView):
         """Update a speaker; only the fields sent change."""
         return speakers.update_speaker(ref, data)
 
+    @blp.doc(operationId="deleteSpeaker")
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, "No speaker has this id or slug.")
