@@ -2,17 +2,16 @@
 served by the API on another, in headless Chromium (Debian's package, driven by Playwright).
 """
 
-import contextlib
 import functools
 import http.server
 import socket
-import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.content import days_from_now
+from tests.helpers import serving_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
 FRONTEND = "https://cisip.example"  # FRONTEND_URL of the test config
@@ -32,18 +31,6 @@ pytestmark = [
 def app(make_app):
     # Cookies are trusted from the frontend only; the partner page is another origin.
     return make_app(CORS_ORIGINS=FRONTEND)
-
-
-@contextlib.contextmanager
-def serving_in_thread(server):
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture
