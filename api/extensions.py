@@ -70,9 +70,10 @@ def init_api(app):
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.spec.components.security_scheme("cookieAuth", {
         "type": "apiKey", "in": "cookie", "name": "access_token_cookie",
-        "description": "Browser SPAs: the httpOnly cookie set by `POST /auth/login` with "
-        "`use_cookies: true`. Writes also need the `csrf_access_token` cookie's value in an "
-        "`X-CSRF-TOKEN` header."})
+        "description": "Browser SPAs on the API's own site (same host, or subdomains of one "
+        "domain): the httpOnly cookie set by `POST /auth/login` with `use_cookies: true`. "
+        "Writes also need the `csrf_access_token` cookie's value in an `X-CSRF-TOKEN` "
+        "header."})
     return api
 
 

@@ -1,8 +1,11 @@
 """Auth: register, log in, tokens (Bearer or cookies), sessions, passwords and the own profile."""
 
+import time
+
 from flask import current_app, jsonify, make_response, request
 from flask.views import MethodView
 from flask_jwt_extended import (
+    decode_token,
     get_jwt,
     get_jwt_request_location,
     set_access_cookies,
@@ -45,13 +48,21 @@ RESET_REQUESTED = {"detail": "If an active account has this email, a link to cho
 
 
 def answer_tokens(pair, use_cookies):
-    """The token pair in the body, or (browser SPAs) in httpOnly cookies with CSRF cookies."""
+    """The token pair in the body, or (browser SPAs) in httpOnly cookies with CSRF cookies,
+    each living as long as its token."""
     if not use_cookies or "cookies" not in current_app.config["JWT_TOKEN_LOCATION"]:
         return pair
     response = jsonify({"token_type": "Cookie", "expires_in": pair["expires_in"]})
-    set_access_cookies(response, pair["access_token"])
-    set_refresh_cookies(response, pair["refresh_token"])
+    access, refresh = pair["access_token"], pair["refresh_token"]
+    set_access_cookies(response, access, max_age=seconds_left(access))
+    set_refresh_cookies(response, refresh, max_age=seconds_left(refresh))
     return response
+
+
+def seconds_left(token):
+    """How long a token just made lives; without it as a cookie's max-age, flask-jwt-extended
+    keeps the cookie a year."""
+    return max(1, decode_token(token)["exp"] - int(time.time()))
 
 
 def no_content(clear_cookies=False):
@@ -109,8 +120,9 @@ class Login(MethodView):
         """Log in with email and password.
 
         Answers an access token (send it as `Authorization: Bearer <token>`) and a refresh
-        token. With `use_cookies: true` (browser SPAs) the tokens come as httpOnly cookies
-        instead, with `csrf_access_token` and `csrf_refresh_token` cookies whose value
+        token. With `use_cookies: true` (browser SPAs on the API's own site: cookies do not
+        work across sites) the tokens come as httpOnly cookies instead, each expiring with
+        its token, with `csrf_access_token` and `csrf_refresh_token` cookies whose value
         must be echoed in an `X-CSRF-TOKEN` header on every POST, PUT, PATCH and DELETE.
         Each login is a session the member can see and end.
         """
