@@ -101,7 +101,11 @@ class VerifyEmail(MethodView):
     @blp.response(204)
     @blp.problem(400, "The token is unknown, used or expired (`invalid_token`).")
     def post(self, data):
-        """Confirm an email address with the token from the verification email."""
+        """Confirm an email address with the token from the verification email.
+
+        The token comes from the `{FRONTEND_URL}/verify-email?token=…` link and works once.
+        An admin then approves the application before its member can log in.
+        """
         accounts.verify_email(data["token"])
 
 
@@ -157,7 +161,10 @@ class Logout(MethodView):
     @blp.auth_required()
     @blp.response(204)
     def post(self):
-        """Log out: this login's access and refresh tokens stop working at once."""
+        """Log out: this login's access and refresh tokens stop working at once.
+
+        With cookies, they are cleared. The member's other logins go on.
+        """
         auth_service.logout(current_session_id())
         return no_content(clear_cookies=used_cookies())
 
@@ -168,7 +175,10 @@ class LogoutAll(MethodView):
     @blp.auth_required()
     @blp.response(204)
     def post(self):
-        """Log out everywhere: every login of yours ends, this one included."""
+        """Log out everywhere: every login of yours ends, this one included.
+
+        For a lost device, say. With cookies, this browser's are cleared.
+        """
         auth_service.logout_everywhere(current_member())
         return no_content(clear_cookies=used_cookies())
 
@@ -195,7 +205,10 @@ class SessionById(MethodView):
     @blp.response(204)
     @blp.problem(404, "You have no active login with this id.")
     def delete(self, session_id):
-        """End one of your logins: its access and refresh tokens stop working at once."""
+        """End one of your logins: its access and refresh tokens stop working at once.
+
+        The ids come from `GET /auth/sessions`; ending the current login logs you out.
+        """
         auth_service.end_session(current_member(), session_id)
 
 
@@ -255,7 +268,11 @@ class Me(MethodView):
     @blp.auth_required()
     @blp.response(200, MemberSchema)
     def get(self):
-        """Retrieve your own profile."""
+        """Retrieve your own profile.
+
+        It includes what only you and admins see: `email`, `last_login_at` and
+        `email_verified_at`.
+        """
         return current_member()
 
     @blp.doc(operationId="updateMe")

@@ -40,7 +40,11 @@ class MediaById(MethodView):
                        "for a year (`immutable`), with an `ETag`.")
     @blp.problem(404, "No image has this id.")
     def get(self, media_id):
-        """Retrieve an uploaded image."""
+        """Retrieve an uploaded image.
+
+        Public, at the `url` its upload answered. Cacheable for a year (`immutable`); it
+        answers an `ETag`, and 304 to `If-None-Match`.
+        """
         return media.media_response(media_id)
 
 

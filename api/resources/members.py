@@ -58,7 +58,11 @@ class MemberById(MethodView):
     @blp.response(200, MemberSchema)
     @blp.problem(404, "No member has this id (or it is not visible to you).")
     def get(self, member_id):
-        """Retrieve a member's profile."""
+        """Retrieve a member's profile.
+
+        Members see active members; admins see every account, and every member's
+        `email` and `last_login_at`.
+        """
         return members.get_member(current_member(), member_id)
 
     @blp.doc(operationId="updateMember")

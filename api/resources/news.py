@@ -96,7 +96,11 @@ class NewsByRef(MethodView):
     @blp.response(204)
     @blp.problem(404, "No news item has this id or slug.")
     def delete(self, ref):
-        """Delete a news item."""
+        """Delete a news item.
+
+        It leaves the lists, feeds and search at once; its parks, speakers and reports
+        stay.
+        """
         news.delete_news(ref)
 
 

@@ -64,7 +64,11 @@ class ParkByRef(MethodView):
     @blp.problem(404, "No park has this id or slug.")
     @blp.problem(409, "The slug is already taken.")
     def patch(self, data, ref):
-        """Update a park; only the fields sent change."""
+        """Update a park; only the fields sent change.
+
+        `focus_industries` sent replaces the stored list; `translations` merge by language
+        and field (null removes one). A `slug` that another park has gives 409.
+        """
         return parks.update_park(ref, data)
 
     @blp.doc(operationId="deletePark")
@@ -72,5 +76,9 @@ class ParkByRef(MethodView):
     @blp.response(204)
     @blp.problem(404, "No park has this id or slug.")
     def delete(self, ref):
-        """Delete a park. Members of the park keep their accounts, without the park."""
+        """Delete a park.
+
+        Members of the park keep their accounts, without the park; news, speakers and
+        reports that mention it stay, without it.
+        """
         parks.delete_park(ref)

@@ -117,7 +117,10 @@ class ReportByRef(MethodView):
     @blp.response(204)
     @blp.problem(404, NOT_FOUND)
     def delete(self, ref):
-        """Delete a report and its file."""
+        """Delete a report and its file.
+
+        Its download records go with it; news items about it stay, without it.
+        """
         reports.delete_report(ref)
 
 
@@ -130,7 +133,12 @@ class ReportFile(MethodView):
     @blp.problem(404, NOT_FOUND)
     @blp.problem(413, "The file is larger than the limit (REPORT_MAX_BYTES).")
     def put(self, files, ref):
-        """Replace a report's PDF (multipart `file` part); the old file is deleted."""
+        """Replace a report's PDF; the old file is deleted.
+
+        Send `multipart/form-data` with the PDF in the `file` part. A file that is not a
+        PDF (by its content) gives 422 with `errors.files`. The new `file.sha256` is also
+        the download's new ETag.
+        """
         return reports.replace_file(ref, files["file"])
 
 
@@ -188,5 +196,9 @@ class ReportDownloads(MethodView):
     @blp.paginated(ReportDownloadSchema)
     @blp.problem(404, NOT_FOUND)
     def get(self, args, ref):
-        """List the recorded downloads of a members-only report (newest first)."""
+        """List the recorded downloads of a members-only report (newest first).
+
+        Each says who (`member`, null once their account is deleted), when, from which
+        address and user agent, and whether through a signed link.
+        """
         return reports.list_downloads(ref, args)

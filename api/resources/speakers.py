@@ -40,7 +40,11 @@ class Speakers(MethodView):
     @blp.response(201, SpeakerSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     def post(self, data):
-        """Create a speaker."""
+        """Create a speaker.
+
+        Without a `slug`, one is made from the name (and made unique); an explicit `slug`
+        that is taken gives 409. Link their park with `park_id`.
+        """
         speaker = speakers.create_speaker(data)
         return speaker, 201, {"Location": url_for("speakers.SpeakerByRef", ref=speaker.slug)}
 
@@ -55,7 +59,12 @@ class SpeakerByRef(MethodView):
     @blp.response(200, SpeakerDetailSchema)
     @blp.problem(404, "No speaker has this id or slug.")
     def get(self, _args, ref):
-        """Retrieve a speaker by id or slug, with the news they appear in."""
+        """Retrieve a speaker by id or slug, with the news they appear in.
+
+        `appearances` lists those news items with the speaker's role and talk title,
+        newest first (published ones only, unless the caller is an editor). Text fields
+        come in the language of `lang` or `Accept-Language` when translated.
+        """
         return speakers.get_speaker_with_appearances(ref, news.news_visibility())
 
     @blp.doc(operationId="updateSpeaker")
@@ -65,7 +74,11 @@ class SpeakerByRef(MethodView):
     @blp.problem(404, "No speaker has this id or slug.")
     @blp.problem(409, "The slug is already taken.")
     def patch(self, data, ref):
-        """Update a speaker; only the fields sent change."""
+        """Update a speaker; only the fields sent change.
+
+        `translations` merge by language and field (null removes one). A `slug` that
+        another speaker has gives 409.
+        """
         return speakers.update_speaker(ref, data)
 
     @blp.doc(operationId="deleteSpeaker")
@@ -73,5 +86,8 @@ class SpeakerByRef(MethodView):
     @blp.response(204)
     @blp.problem(404, "No speaker has this id or slug.")
     def delete(self, ref):
-        """Delete a speaker; the news they appeared in stay, without them."""
+        """Delete a speaker.
+
+        The news items they appeared in stay, without them.
+        """
         speakers.delete_speaker(ref)
