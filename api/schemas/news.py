@@ -64,10 +64,10 @@ class NewsSchema(TranslatedSchema, NewsSummarySchema):
     parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema), dump_only=True, required=True)
     speakers = ma.fields.List(ma.fields.Nested(NewsSpeakerSchema), dump_only=True,
                               required=True, attribute="speaker_links")
-    reports = ma.fields.List(ma.fields.Nested(ReportSummarySchema), dump_only=True,
-                             required=True, metadata={
-        "description": "Reports the item is about (published ones only, unless the caller "
-                       "is an editor)."})
+    reports = ma.fields.List(
+        ma.fields.Nested(ReportSummarySchema), dump_only=True, required=True,
+        metadata={"description": "Reports the item is about (published ones only, unless "
+                                 "the caller is an editor)."})
     author = ma.fields.Nested(MemberSummarySchema, dump_only=True, required=True,
                               allow_none=True)
     translations = NEWS_TRANSLATIONS.read_field()

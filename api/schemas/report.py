@@ -68,10 +68,10 @@ class ReportSchema(TranslatedSchema, ReportSummarySchema):
     file = ma.fields.Nested(ReportFileSchema, dump_only=True, required=True, allow_none=True)
     download_count = ma.fields.Integer(dump_only=True, required=True)
     parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema), dump_only=True, required=True)
-    news = ma.fields.List(ma.fields.Nested(_news_summary), dump_only=True, required=True,
-                          metadata={
-        "description": "News items about the report, newest first (published ones only, "
-                       "unless the caller is an editor)."})
+    news = ma.fields.List(
+        ma.fields.Nested(_news_summary), dump_only=True, required=True,
+        metadata={"description": "News items about the report, newest first (published "
+                                 "ones only, unless the caller is an editor)."})
     translations = REPORT_TRANSLATIONS.read_field()
     created_at = Timestamp(dump_only=True, required=True)
     updated_at = Timestamp(dump_only=True, required=True)
