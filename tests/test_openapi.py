@@ -144,8 +144,8 @@ def test_response_fields_are_required_unless_sometimes_left_out(spec):
     # Shown to admins and to the member alone; absent for anyone else.
     assert set(schemas["Member"]["properties"]) - set(schemas["Member"]["required"]) == {
         "email", "last_login_at", "email_verified_at"}
-    for name in ("News", "Park", "Speaker", "SpeakerDetail", "Report", "SearchHit", "Media",
-                 "Session", "AuditEvent", "ReportDownload", "TokenPair"):
+    for name in ("Profile", "News", "Park", "Speaker", "SpeakerDetail", "Report", "SearchHit",
+                 "Media", "Session", "AuditEvent", "ReportDownload", "TokenPair"):
         assert set(schemas[name]["required"]) == set(schemas[name]["properties"]), name
     assert schemas["News"]["properties"]["published_at"]["type"] == ["string", "null"]
     assert schemas["Park"]["properties"]["translations"]["additionalProperties"] == {

@@ -28,7 +28,7 @@ from api.schemas.auth import (
     TokenPairSchema,
     TokenSchema,
 )
-from api.schemas.member import MemberSchema, ProfileUpdateSchema
+from api.schemas.member import ProfileSchema, ProfileUpdateSchema
 from api.services import accounts
 from api.services import auth as auth_service
 
@@ -266,7 +266,7 @@ class PasswordReset(MethodView):
 class Me(MethodView):
     @blp.doc(operationId="getMe")
     @blp.auth_required()
-    @blp.response(200, MemberSchema)
+    @blp.response(200, ProfileSchema)
     def get(self):
         """Retrieve your own profile.
 
@@ -278,7 +278,7 @@ class Me(MethodView):
     @blp.doc(operationId="updateMe")
     @blp.auth_required()
     @blp.arguments(ProfileUpdateSchema)
-    @blp.response(200, MemberSchema)
+    @blp.response(200, ProfileSchema)
     def patch(self, data):
         """Edit your own profile.
 

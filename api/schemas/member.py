@@ -56,6 +56,14 @@ class MemberSchema(MemberSummarySchema):
         return data
 
 
+class ProfileSchema(MemberSchema):
+    """Your own profile: a member's, with the fields only you and admins see."""
+
+    email = ma.fields.Email(dump_only=True, required=True)
+    last_login_at = Timestamp(dump_only=True, required=True, allow_none=True)
+    email_verified_at = Timestamp(dump_only=True, required=True, allow_none=True)
+
+
 class ProfileUpdateSchema(BaseSchema):
     """What a member may change on their own profile."""
 

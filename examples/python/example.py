@@ -23,10 +23,10 @@ from cisip_api_client.models import (
     DownloadLink,
     ListNewsSort,
     Login,
-    Member,
     News,
     NewsPage,
     Problem,
+    Profile,
     Report,
     ReportSummaryAccess,
     TokenPair,
@@ -77,7 +77,7 @@ def main() -> dict[str, Any]:
 
     # 4. Who am I?
     me = get_me.sync(client=member)
-    if not isinstance(me, Member):
+    if not isinstance(me, Profile):
         fail("get me", me)
 
     # 5. Refresh: the refresh token is spent and a new pair comes back.
@@ -87,7 +87,7 @@ def main() -> dict[str, Any]:
         fail("refresh", refreshed)
     member = logged_in(refreshed)
     me_again = get_me.sync(client=member)
-    if not isinstance(me_again, Member):
+    if not isinstance(me_again, Profile):
         fail("get me after refresh", me_again)
 
     # 6. A 422 and a 404, read as problem details.
@@ -114,7 +114,7 @@ def main() -> dict[str, Any]:
     return {
         "news": {"total": page.pagination.total, "slugs": [item.slug for item in page.items]},
         "detail": {"slug": news.slug, "title": news.title, "language": news.language},
-        "me": {"email": me.email or None, "full_name": me.full_name},
+        "me": {"email": me.email, "full_name": me.full_name},
         "refreshed": me_again.id == me.id,
         "validation_error": {"status": invalid.status_code.value,
                              "code": invalid.parsed.code.value, "fields": fields},

@@ -85,7 +85,7 @@ if (!details.data) fail("get report", details.error);
 console.log(JSON.stringify({
   news: { total: list.data.pagination.total, slugs: list.data.items.map((item) => item.slug) },
   detail: { slug: detail.data.slug, title: detail.data.title, language: detail.data.language },
-  me: { email: me.data.email ?? null, full_name: me.data.full_name },
+  me: { email: me.data.email, full_name: me.data.full_name },
   refreshed: meAgain.data.id === me.data.id,
   validation_error: {
     status: invalid.response.status,
