@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test fuzz lint openapi clean chromium
+.PHONY: install run test fuzz lint openapi clean chromium node-tools
 
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# The spec linters and the TypeScript client generator, pinned by package-lock.json.
+NODE_TOOLS := node_modules/.package-lock.json
+
+$(NODE_TOOLS): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts; \
+	else echo "!!! npm is missing (Debian: apt-get install nodejs npm): the spec linters" \
+		"and the TypeScript client tests will be skipped."; fi
+
+node-tools: $(NODE_TOOLS)  ## npm ci: the OpenAPI linters and openapi-typescript (package-lock.json)
 
 run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	$(FLASK) db upgrade
@@ -26,8 +36,8 @@ run: install  ## Migrate, load the demo data and serve on http://127.0.0.1:5000
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install chromium  ## Lint and type-check, then the suite on PostgreSQL + Redis and on SQLite
-	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
+test: install chromium node-tools  ## Lint and type-check, then the suite on PostgreSQL + Redis and on SQLite
+	$(BIN)/ruff check api config tests benchmarks examples migrations/env.py wsgi.py
 	$(BIN)/mypy api
 	$(BIN)/python -m tests.run $(PYTEST_ARGS)
 
@@ -35,7 +45,7 @@ fuzz: install  ## Schema fuzzing with many examples per operation (FUZZ_EXAMPLES
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m tests.run tests/test_fuzz.py
 
 lint: install  ## ruff and mypy, as make test runs them (formatting is not enforced yet)
-	$(BIN)/ruff check api config tests benchmarks migrations/env.py wsgi.py
+	$(BIN)/ruff check api config tests benchmarks examples migrations/env.py wsgi.py
 	$(BIN)/mypy api
 
 openapi: install  ## Rewrite openapi/openapi.json from the code
@@ -55,7 +65,7 @@ chromium:  ## Install Debian's chromium for the browser tests when missing (as r
 	fi
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache node_modules
 
 .PHONY: serve
 serve: install  ## Migrate, then serve with gunicorn (config/gunicorn.conf.py) on $(HOST):$(PORT)

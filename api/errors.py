@@ -160,23 +160,32 @@ def register_error_handlers(app):
     app.register_error_handler(Exception, handle_unexpected_error)
 
 
+# What is wrong with one field: its messages, or those of a nested object's fields (or of a
+# list's items, by index), to any depth.
+FIELD_MESSAGES = {"anyOf": [{"type": "array", "items": {"type": "string"}},
+                            {"type": "object", "additionalProperties": True}]}
+
+
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details."""
 
-    type = ma.fields.String(metadata={"example": "about:blank"})
-    title = ma.fields.String(metadata={"example": "Unprocessable Entity"})
-    status = ma.fields.Integer(metadata={"example": 422})
+    type = ma.fields.String(required=True, metadata={"example": "about:blank"})
+    title = ma.fields.String(required=True, metadata={"example": "Unprocessable Entity"})
+    status = ma.fields.Integer(required=True, metadata={"example": 422})
     code = ma.fields.String(
+        required=True,
         metadata={
             "description": "Stable machine-readable code: "
             + "; ".join(f"`{code}`: {text}" for code, text in ERROR_CODES.items()),
             "enum": list(ERROR_CODES),
         }
     )
-    detail = ma.fields.String(metadata={"example": "The request body is invalid."})
+    detail = ma.fields.String(required=True,
+                              metadata={"example": "The request body is invalid."})
     errors = ma.fields.Dict(
         keys=ma.fields.String(),
-        values=ma.fields.Raw(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(
+            metadata=FIELD_MESSAGES)),
         metadata={"description": "On validation errors: messages keyed by location "
                   "(`json`, `query`, `form`, `files`), then by field."},
     )

@@ -31,19 +31,49 @@ class Api(flask_smorest.Api):
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
+    def _register_pagination_header(self):
+        """Lists answer their pagination in the body (`api.pagination`), not `X-Pagination`."""
+
 
 db = Database()
 
+DESCRIPTION = """\
+The JSON API of the Community of International Science-Industry Parks: parks, members,
+news, speakers, reports, search and feeds, for the community's site, partner parks' sites
+and mobile apps.
+
+- **Logging in**: `POST /api/v1/auth/login` answers an access token (send it as
+  `Authorization: Bearer <token>`) and a refresh token for `POST /api/v1/auth/refresh`.
+  Browser apps on the API's own site may ask for httpOnly cookies instead (`use_cookies`),
+  and then echo the CSRF cookie in an `X-CSRF-TOKEN` header on every write.
+- **Errors** are RFC 9457 problem details (`application/problem+json`) with a stable `code`
+  to branch on; validation errors carry `errors`, keyed by location and field.
+- **Lists** answer `{items, pagination}` and an RFC 8288 `Link` header.
+- **Caching**: public reads carry an `ETag`; send it back in `If-None-Match` for a 304.
+- **Languages**: translated text follows `?lang=` or `Accept-Language`.
+"""
+
+SPEC_OPTIONS = {
+    "info": {
+        "description": DESCRIPTION,
+        "contact": {"name": "CISIP", "url": "https://www.cisip.example"},
+        "license": {"name": "Proprietary", "url": "https://www.cisip.example/terms"},
+    },
+    # Paths are absolute (`/api/v1/…`, `/health/…`): the API is wherever this document is.
+    "servers": [{"url": "/", "description": "The server this document is served from."}],
+}
+
 
 def init_api(app):
-    api = Api(app)
+    api = Api(app, spec_kwargs=SPEC_OPTIONS)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.spec.components.security_scheme("cookieAuth", {
         "type": "apiKey", "in": "cookie", "name": "access_token_cookie",
-        "description": "Browser SPAs: the httpOnly cookie set by `POST /auth/login` with "
-        "`use_cookies: true`. Writes also need the `csrf_access_token` cookie's value in an "
-        "`X-CSRF-TOKEN` header."})
+        "description": "Browser SPAs on the API's own site (same host, or subdomains of one "
+        "domain): the httpOnly cookie set by `POST /auth/login` with `use_cookies: true`. "
+        "Writes also need the `csrf_access_token` cookie's value in an `X-CSRF-TOKEN` "
+        "header."})
     return api
 
 

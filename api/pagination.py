@@ -42,7 +42,11 @@ class ListArgsSchema(QueryArgsSchema):
                 "with a '-' prefix for descending order.",
             ),
             metadata={"description": f"Sort by {names}; prefix `-` for descending. "
-                      f"Default `{cls.DEFAULT_SORT}`."},
+                      f"Default `{cls.DEFAULT_SORT}`.",
+                      # Names for generated enums (`-title` is no identifier): TITLE_DESC.
+                      "x-enum-varnames": [
+                          *(name.upper() for name in cls.SORT_FIELDS),
+                          *(f"{name.upper()}_DESC" for name in cls.SORT_FIELDS)]},
         )
 
 

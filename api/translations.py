@@ -15,22 +15,36 @@ from api.parsing import loads
 from api.schemas.base import BaseSchema, LanguageTag, QueryArgsSchema
 
 
-def translations_field(schema_name, form_encoded=False, **fields):
-    """The `translations` field of a write schema: language tag -> the given optional fields.
+class Translations:
+    """The translatable fields of a resource: the schema of one language's values
+    (`{"title": "…"}`), and the `translations` field of its write and read schemas."""
 
-    Within a language a null value removes that field's translation; a null language
-    removes the language. With `form_encoded` the field also takes the object as a
-    JSON-encoded string, which is how a multipart form carries it.
-    """
-    values = type(f"{schema_name}TranslationSchema", (BaseSchema,),
-                  {field_name: field for field_name, field in fields.items()})
-    description = "Text fields in other languages, by BCP 47 tag: `{\"zh\": {…}}`."
-    if form_encoded:
-        description += (" In a multipart form, send this object JSON-encoded as the value "
-                        "of one `translations` field.")
-    field_class = JSONEncodedDict if form_encoded else ma.fields.Dict
-    return field_class(keys=LanguageTag(), values=ma.fields.Nested(values, allow_none=True),
-                       metadata={"description": description})
+    def __init__(self, resource, **fields):
+        self.schema = type(f"{resource}TranslationSchema", (BaseSchema,), fields)
+
+    def write_field(self, form_encoded=False):
+        """`translations` of a write schema: language tag -> the values.
+
+        Within a language a null value removes that field's translation; a null language
+        removes the language. With `form_encoded` the field also takes the object as a
+        JSON-encoded string, which is how a multipart form carries it.
+        """
+        description = "Text fields in other languages, by BCP 47 tag: `{\"zh\": {…}}`."
+        if form_encoded:
+            description += (" In a multipart form, send this object JSON-encoded as the value "
+                            "of one `translations` field.")
+        field_class = JSONEncodedDict if form_encoded else ma.fields.Dict
+        return field_class(keys=LanguageTag(),
+                           values=ma.fields.Nested(self.schema, allow_none=True),
+                           metadata={"description": description})
+
+    def read_field(self):
+        """`translations` of an answer: every stored translation, by language, typed as the
+        write side's values, so that an editor can send them back changed."""
+        return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(self.schema),
+                              dump_only=True, required=True, metadata={
+                                  "description": "Every translation, by language (for "
+                                                 "editing)."})
 
 
 class JSONEncodedDict(ma.fields.Dict):
@@ -94,22 +108,34 @@ def language_of(item):
 
 
 class Translated(ma.fields.String):
-    """A text field read in the language chosen for its item (see `language_of`)."""
+    """A text field read in the language chosen for its item (see `language_of`).
+
+    A dotted `attribute` reads a related item's field: `attribute="news.title"`.
+    """
 
     def get_value(self, obj, attr, accessor=None, default=ma.missing):
-        return obj.translated(self.attribute or attr, choose_language(obj))
+        *path, field = (self.attribute or attr).split(".")
+        for name in path:
+            obj = getattr(obj, name)
+        return obj.translated(field, choose_language(obj))
+
+
+class AnswerLanguage(ma.fields.String):
+    """The language an item's text fields are answered in (it sets Content-Language)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return language_of(obj)
 
 
 class TranslatedSchema(ma.Schema):
-    """Read fields every translatable resource carries."""
+    """Read fields every translatable resource carries; each also declares its typed
+    `translations` (`translations_read_field`)."""
 
-    default_language = ma.fields.String(dump_only=True, metadata={
+    default_language = ma.fields.String(dump_only=True, required=True, metadata={
         "description": "The language of the item's own fields; translations fall back to it."})
-    language = ma.fields.Function(language_of, dump_only=True, metadata={
+    language = AnswerLanguage(dump_only=True, required=True, metadata={
         "description": "The language of this answer's text fields."})
-    available_languages = ma.fields.List(ma.fields.String(), dump_only=True)
-    translations = ma.fields.Dict(dump_only=True, metadata={
-        "description": "Every translation, by language (for editing)."})
+    available_languages = ma.fields.List(ma.fields.String(), dump_only=True, required=True)
 
 
 class LanguageArgsSchema(QueryArgsSchema):

@@ -170,7 +170,9 @@ class Config:
         self.JWT_COOKIE_DOMAIN = env.get("JWT_COOKIE_DOMAIN") or None
         self.JWT_COOKIE_CSRF_PROTECT = _bool(env, "JWT_COOKIE_CSRF_PROTECT", True)
         self.JWT_REFRESH_COOKIE_PATH = "/api/v1/auth/"
-        self.JWT_REFRESH_CSRF_COOKIE_PATH = "/api/v1/auth/"
+        # Readable by the frontend's pages (which are not under /api/v1/auth/), so that they
+        # can echo it when refreshing; the refresh token itself goes to /api/v1/auth/ only.
+        self.JWT_REFRESH_CSRF_COOKIE_PATH = "/"
         self.JWT_SESSION_COOKIE = False
 
     def _rate_limit_settings(self, env):

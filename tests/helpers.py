@@ -1,6 +1,8 @@
 """Assertions and helpers shared by the tests."""
 
+import contextlib
 import re
+import threading
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -56,3 +58,17 @@ def assert_login_ended(client, tokens):
                    401, "token_revoked")
     assert_problem(client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])),
                    401, "token_revoked")
+
+
+@contextlib.contextmanager
+def serving_in_thread(server, host="127.0.0.1"):
+    """Serve `server` (a werkzeug or http.server server) from a thread; yield its origin,
+    named with `host`."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

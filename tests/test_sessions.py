@@ -1,9 +1,15 @@
 """Logins as sessions the member sees and ends, and tokens in browser cookies with CSRF."""
 
+import re
 import uuid
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from api.extensions import db as database
+from api.models import AuthSession
+from api.models.base import utcnow
 from tests.helpers import PASSWORD, assert_login_ended, assert_problem, bearer
 
 
@@ -93,6 +99,15 @@ def browser(app):
     return app.test_client()
 
 
+def max_ages(response):
+    """The Max-Age of each cookie the response sets, by name."""
+    ages = {}
+    for cookie in response.headers.getlist("Set-Cookie"):
+        found = re.search(r"Max-Age=(\d+)", cookie)
+        ages[cookie.split("=", 1)[0]] = int(found.group(1)) if found else None
+    return ages
+
+
 def csrf(client, name="csrf_access_token"):
     cookie = client.get_cookie(name, path="/") or client.get_cookie(name, path="/api/v1/auth/")
     return {"X-CSRF-TOKEN": cookie.value}
@@ -143,6 +158,26 @@ class TestCookies:
         assert logout.status_code == 204
         assert browser.get_cookie("access_token_cookie") is None
         assert_problem(browser.get("/api/v1/auth/me"), 401, "token_missing")
+
+    def test_cookies_expire_with_their_tokens(self, make_app, make_member):
+        """Not a year later: the access cookies with the access token, the refresh cookies
+        with the login, however late in the login a refresh made them."""
+        app = make_app(JWT_ACCESS_TOKEN_SECONDS=120, JWT_REFRESH_TOKEN_SECONDS=3600)
+        browser = app.test_client()
+        member = make_member()
+        ages = max_ages(login_as(browser, member.email, use_cookies=True))
+        assert ages["access_token_cookie"] == ages["csrf_access_token"] == 120
+        assert 3590 <= ages["refresh_token_cookie"] == ages["csrf_refresh_token"] <= 3600
+
+        with app.app_context():
+            login = database.session.scalars(select(AuthSession)).one()
+            login.expires_at = utcnow() + timedelta(seconds=100)
+            database.session.commit()
+        refreshed = browser.post("/api/v1/auth/refresh",
+                                 headers=csrf(browser, "csrf_refresh_token"))
+        ages = max_ages(refreshed)
+        assert ages["access_token_cookie"] == 120
+        assert 90 <= ages["refresh_token_cookie"] <= 100
 
     def test_cookies_can_be_switched_off(self, make_app, make_member):
         app = make_app(JWT_COOKIES="false")

@@ -2,48 +2,26 @@
 served by the API on another, in headless Chromium (Debian's package, driven by Playwright).
 """
 
-import contextlib
-import functools
-import http.server
 import socket
-import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser import launch_chromium, needs_chromium, static_site
 from tests.content import days_from_now
+from tests.helpers import serving_in_thread
 
-CHROMIUM = "/usr/bin/chromium"
 FRONTEND = "https://cisip.example"  # FRONTEND_URL of the test config
 EVIL_TITLE = 'Open day <img src=x onerror="window.pwned = true">'
 UNAVAILABLE = "News is not available right now."
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} is missing: install Debian's chromium package "
-                              "(`make test` does when run as root) to run the widget in a "
-                              "browser"),
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
 def app(make_app):
     # Cookies are trusted from the frontend only; the partner page is another origin.
     return make_app(CORS_ORIGINS=FRONTEND)
-
-
-@contextlib.contextmanager
-def serving_in_thread(server):
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture
@@ -53,41 +31,17 @@ def api_origin(app):
         yield origin
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def partner(tmp_path):
-    """A partner site on its own origin: `partner.page(name, html)` answers its URL."""
-    site = tmp_path / "partner"
-    site.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    with serving_in_thread(server) as origin:
-
-        def page(name, body):
-            (site / name).write_text(f"<!doctype html><html lang=\"en\"><head><meta "
-                                     f"charset=\"utf-8\"><title>Partner</title></head><body>"
-                                     f"<h1>Our park</h1>{body}</body></html>")
-            return f"{origin}/{name}"
-
-        yield page
+    """A partner site on its own origin: `partner(name, html)` answers the page's URL."""
+    with static_site(tmp_path / "partner") as site:
+        yield site.page
 
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture

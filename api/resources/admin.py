@@ -13,6 +13,7 @@ blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin",
 
 @blp.route("/audit")
 class Audit(MethodView):
+    @blp.doc(operationId="listAuditEvents")
     @blp.auth_required(Role.ADMIN)
     @blp.arguments(AuditQueryArgsSchema, location="query")
     @blp.paginated(AuditEventSchema)

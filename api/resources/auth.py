@@ -1,8 +1,11 @@
 """Auth: register, log in, tokens (Bearer or cookies), sessions, passwords and the own profile."""
 
+import time
+
 from flask import current_app, jsonify, make_response, request
 from flask.views import MethodView
 from flask_jwt_extended import (
+    decode_token,
     get_jwt,
     get_jwt_request_location,
     set_access_cookies,
@@ -13,6 +16,7 @@ from flask_jwt_extended import (
 from api.auth import current_member, current_session_id
 from api.blueprint import Blueprint
 from api.schemas.auth import (
+    CookieTokensSchema,
     LoginSchema,
     MessageSchema,
     PasswordChangeSchema,
@@ -24,7 +28,7 @@ from api.schemas.auth import (
     TokenPairSchema,
     TokenSchema,
 )
-from api.schemas.member import MemberSchema, ProfileUpdateSchema
+from api.schemas.member import ProfileSchema, ProfileUpdateSchema
 from api.services import accounts
 from api.services import auth as auth_service
 
@@ -34,18 +38,31 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
 
 REGISTERED = {"detail": "Thank you. If the address can receive our email, a message with "
               "the next step is on its way."}
+# Login and refresh answer tokens in the body, or (cookies asked for) only their lifetime.
+TOKENS = blp.doc(responses={200: {
+    "description": "The token pair; with cookies, only the access token's lifetime.",
+    "content": {"application/json": {"schema": {
+        "oneOf": [TokenPairSchema, CookieTokensSchema]}}}}})
 RESET_REQUESTED = {"detail": "If an active account has this email, a link to choose a new "
                    "password is on its way."}
 
 
 def answer_tokens(pair, use_cookies):
-    """The token pair in the body, or (browser SPAs) in httpOnly cookies with CSRF cookies."""
+    """The token pair in the body, or (browser SPAs) in httpOnly cookies with CSRF cookies,
+    each living as long as its token."""
     if not use_cookies or "cookies" not in current_app.config["JWT_TOKEN_LOCATION"]:
         return pair
     response = jsonify({"token_type": "Cookie", "expires_in": pair["expires_in"]})
-    set_access_cookies(response, pair["access_token"])
-    set_refresh_cookies(response, pair["refresh_token"])
+    access, refresh = pair["access_token"], pair["refresh_token"]
+    set_access_cookies(response, access, max_age=seconds_left(access))
+    set_refresh_cookies(response, refresh, max_age=seconds_left(refresh))
     return response
+
+
+def seconds_left(token):
+    """How long a token just made lives; without it as a cookie's max-age, flask-jwt-extended
+    keeps the cookie a year."""
+    return max(1, decode_token(token)["exp"] - int(time.time()))
 
 
 def no_content(clear_cookies=False):
@@ -61,6 +78,7 @@ def used_cookies():
 
 @blp.route("/register")
 class Register(MethodView):
+    @blp.doc(operationId="register")
     @blp.arguments(RegisterSchema)
     @blp.response(202, MessageSchema)
     @blp.problem(429, "Too many attempts from this address or for this email (`rate_limited`).")
@@ -78,18 +96,25 @@ class Register(MethodView):
 
 @blp.route("/verify-email")
 class VerifyEmail(MethodView):
+    @blp.doc(operationId="verifyEmail")
     @blp.arguments(TokenSchema)
     @blp.response(204)
     @blp.problem(400, "The token is unknown, used or expired (`invalid_token`).")
     def post(self, data):
-        """Confirm an email address with the token from the verification email."""
+        """Confirm an email address with the token from the verification email.
+
+        The token comes from the `{FRONTEND_URL}/verify-email?token=…` link and works once.
+        An admin then approves the application before its member can log in.
+        """
         accounts.verify_email(data["token"])
 
 
 @blp.route("/login")
 class Login(MethodView):
+    @blp.doc(operationId="login")
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenPairSchema)
+    @TOKENS
     @blp.problem(401, "Unknown email or wrong password (`invalid_credentials`), alike.")
     @blp.problem(403, "Right password, but the account is `account_pending` or "
                  "`account_suspended`.")
@@ -99,8 +124,9 @@ class Login(MethodView):
         """Log in with email and password.
 
         Answers an access token (send it as `Authorization: Bearer <token>`) and a refresh
-        token. With `use_cookies: true` (browser SPAs) the tokens come as httpOnly cookies
-        instead, with `csrf_access_token` and `csrf_refresh_token` cookies whose value
+        token. With `use_cookies: true` (browser SPAs on the API's own site: cookies do not
+        work across sites) the tokens come as httpOnly cookies instead, each expiring with
+        its token, with `csrf_access_token` and `csrf_refresh_token` cookies whose value
         must be echoed in an `X-CSRF-TOKEN` header on every POST, PUT, PATCH and DELETE.
         Each login is a session the member can see and end.
         """
@@ -112,8 +138,10 @@ class Login(MethodView):
 
 @blp.route("/refresh")
 class Refresh(MethodView):
+    @blp.doc(operationId="refreshTokens")
     @blp.auth_required(refresh=True)
     @blp.response(200, TokenPairSchema)
+    @TOKENS
     def post(self):
         """Swap the refresh token for a new token pair.
 
@@ -129,26 +157,35 @@ class Refresh(MethodView):
 
 @blp.route("/logout")
 class Logout(MethodView):
+    @blp.doc(operationId="logout")
     @blp.auth_required()
     @blp.response(204)
     def post(self):
-        """Log out: this login's access and refresh tokens stop working at once."""
+        """Log out: this login's access and refresh tokens stop working at once.
+
+        With cookies, they are cleared. The member's other logins go on.
+        """
         auth_service.logout(current_session_id())
         return no_content(clear_cookies=used_cookies())
 
 
 @blp.route("/logout-all")
 class LogoutAll(MethodView):
+    @blp.doc(operationId="logoutAll")
     @blp.auth_required()
     @blp.response(204)
     def post(self):
-        """Log out everywhere: every login of yours ends, this one included."""
+        """Log out everywhere: every login of yours ends, this one included.
+
+        For a lost device, say. With cookies, this browser's are cleared.
+        """
         auth_service.logout_everywhere(current_member())
         return no_content(clear_cookies=used_cookies())
 
 
 @blp.route("/sessions")
 class Sessions(MethodView):
+    @blp.doc(operationId="listSessions")
     @blp.auth_required()
     @blp.arguments(SessionQueryArgsSchema, location="query")
     @blp.paginated(SessionSchema)
@@ -163,16 +200,21 @@ class Sessions(MethodView):
 
 @blp.route("/sessions/<uuid:session_id>")
 class SessionById(MethodView):
+    @blp.doc(operationId="deleteSession")
     @blp.auth_required()
     @blp.response(204)
     @blp.problem(404, "You have no active login with this id.")
     def delete(self, session_id):
-        """End one of your logins: its access and refresh tokens stop working at once."""
+        """End one of your logins: its access and refresh tokens stop working at once.
+
+        The ids come from `GET /auth/sessions`; ending the current login logs you out.
+        """
         auth_service.end_session(current_member(), session_id)
 
 
 @blp.route("/password/change")
 class PasswordChange(MethodView):
+    @blp.doc(operationId="changePassword")
     @blp.auth_required()
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
@@ -188,6 +230,7 @@ class PasswordChange(MethodView):
 
 @blp.route("/password/forgot")
 class PasswordForgot(MethodView):
+    @blp.doc(operationId="requestPasswordReset")
     @blp.arguments(PasswordForgotSchema)
     @blp.response(202, MessageSchema)
     @blp.problem(429, "Too many requests from this address or for this email "
@@ -206,6 +249,7 @@ class PasswordForgot(MethodView):
 
 @blp.route("/password/reset")
 class PasswordReset(MethodView):
+    @blp.doc(operationId="resetPassword")
     @blp.arguments(PasswordResetSchema)
     @blp.response(204)
     @blp.problem(400, "The token is unknown, used or expired (`invalid_token`).")
@@ -220,15 +264,21 @@ class PasswordReset(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    @blp.doc(operationId="getMe")
     @blp.auth_required()
-    @blp.response(200, MemberSchema)
+    @blp.response(200, ProfileSchema)
     def get(self):
-        """Retrieve your own profile."""
+        """Retrieve your own profile.
+
+        It includes what only you and admins see: `email`, `last_login_at` and
+        `email_verified_at`.
+        """
         return current_member()
 
+    @blp.doc(operationId="updateMe")
     @blp.auth_required()
     @blp.arguments(ProfileUpdateSchema)
-    @blp.response(200, MemberSchema)
+    @blp.response(200, ProfileSchema)
     def patch(self, data):
         """Edit your own profile.
 

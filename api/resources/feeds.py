@@ -11,6 +11,10 @@ blp = Blueprint("feeds", __name__, url_prefix="/api/v1",
 
 FORMAT_NAMES = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
 ARTICLES = {"rss": "an", "atom": "an", "json": "a"}
+# operationIds of the news feed and of the park feed, per format.
+OPERATION_IDS = {"rss": ("getNewsFeedRss", "getParkFeedRss"),
+                 "atom": ("getNewsFeedAtom", "getParkFeedAtom"),
+                 "json": ("getNewsFeedJson", "getParkFeedJson")}
 FEED_DOC = """
 
 Items are the newest published news (`limit`, default 20), newest first, each with its
@@ -34,7 +38,10 @@ def feed_views(kind):
                               "description": "When the newest item last changed.",
                               "schema": {"type": "string"}}})
 
+    news_feed_id, park_feed_id = OPERATION_IDS[kind]
+
     class NewsFeed(MethodView):
+        @blp.doc(operationId=news_feed_id)
         @blp.auth_required(optional=True)
         @blp.arguments(FeedArgsSchema, location="query")
         @blp.cached("feed")
@@ -46,6 +53,7 @@ def feed_views(kind):
         "Filter by `park` (id or slug), `tag` and `country` (of a linked park).")
 
     class ParkFeed(MethodView):
+        @blp.doc(operationId=park_feed_id)
         @blp.auth_required(optional=True)
         @blp.arguments(ParkFeedArgsSchema, location="query")
         @blp.cached("feed")

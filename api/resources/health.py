@@ -8,6 +8,7 @@ from api.blueprint import Blueprint
 from api.cache import get_store
 from api.errors import problem
 from api.extensions import db
+from api.schemas.health import HealthSchema, ReadinessProblemSchema, ReadinessSchema
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -17,18 +18,27 @@ blp = Blueprint("health", __name__, url_prefix="/health",
 
 @blp.route("/live")
 class Live(MethodView):
-    @blp.response(200)
+    @blp.doc(operationId="getLiveness")
+    @blp.response(200, HealthSchema)
     def get(self):
-        """Answer 200 while the process is up."""
+        """Answer 200 while the process is up.
+
+        For a liveness probe: restart the process when this fails.
+        """
         return {"status": "ok"}, 200, NO_STORE
 
 
 @blp.route("/ready")
 class Ready(MethodView):
-    @blp.response(200)
-    @blp.problem(503, "The database or Redis cannot be reached; `checks` says which.")
+    @blp.doc(operationId="getReadiness")
+    @blp.response(200, ReadinessSchema)
+    @blp.problem(503, "The database or Redis cannot be reached; `checks` says which.",
+                 schema=ReadinessProblemSchema)
     def get(self):
-        """Answer 200 when the database and Redis (if configured) are reachable."""
+        """Answer 200 when the database and Redis (if configured) are reachable.
+
+        For a readiness probe: take the process out of rotation while this answers 503.
+        """
         checks = {"database": _database_ok()}
         if current_app.config["REDIS_URL"]:
             checks["redis"] = get_store().ping()

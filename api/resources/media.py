@@ -5,9 +5,9 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.auth import current_viewer
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.models import Role
-from api.schemas.media import MediaSchema, MediaUploadSchema
+from api.schemas.media import CONTENT_TYPES, MediaSchema, MediaUploadSchema
 from api.services import media
 
 blp = Blueprint("media", __name__, url_prefix="/api/v1/media",
@@ -16,9 +16,10 @@ blp = Blueprint("media", __name__, url_prefix="/api/v1/media",
 
 @blp.route("")
 class Media(MethodView):
+    @blp.doc(operationId="uploadMedia")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(MediaUploadSchema, location="files", unknown=ma.RAISE)
-    @blp.response(201, MediaSchema)
+    @blp.response(201, MediaSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(413, "The image is larger than the limit (MEDIA_MAX_BYTES).")
     def post(self, files):
         """Upload an image.
@@ -35,11 +36,16 @@ class Media(MethodView):
 
 @blp.route("/<uuid:media_id>")
 class MediaById(MethodView):
-    @blp.response(200, description="The image, with its own content type; cacheable for "
-                  "a year (`immutable`), with an `ETag`.", content_type="image/*")
+    @blp.doc(operationId="getMedia")
+    @blp.file_response(200, CONTENT_TYPES, "The image, in its own content type; cacheable "
+                       "for a year (`immutable`), with an `ETag`.")
     @blp.problem(404, "No image has this id.")
     def get(self, media_id):
-        """Retrieve an uploaded image."""
+        """Retrieve an uploaded image.
+
+        Public, at the `url` its upload answered. Cacheable for a year (`immutable`); it
+        answers an `ETag`, and 304 to `If-None-Match`.
+        """
         return media.media_response(media_id)
 
 

@@ -4,7 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.auth import current_member
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.models import Role
 from api.schemas.member import (
     MemberAdminUpdateSchema,
@@ -20,6 +20,7 @@ blp = Blueprint("members", __name__, url_prefix="/api/v1/members",
 
 @blp.route("")
 class Members(MethodView):
+    @blp.doc(operationId="listMembers")
     @blp.auth_required()
     @blp.arguments(MemberQueryArgsSchema, location="query")
     @blp.paginated(MemberSchema)
@@ -36,9 +37,10 @@ class Members(MethodView):
         """
         return members.list_members(current_member(), args)
 
+    @blp.doc(operationId="inviteMember")
     @blp.auth_required(Role.ADMIN)
     @blp.arguments(MemberInviteSchema)
-    @blp.response(201, MemberSchema)
+    @blp.response(201, MemberSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "A member with this email exists.")
     def post(self, data):
         """Invite a member.
@@ -53,13 +55,19 @@ class Members(MethodView):
 
 @blp.route("/<uuid:member_id>")
 class MemberById(MethodView):
+    @blp.doc(operationId="getMember")
     @blp.auth_required()
     @blp.response(200, MemberSchema)
     @blp.problem(404, "No member has this id (or it is not visible to you).")
     def get(self, member_id):
-        """Retrieve a member's profile."""
+        """Retrieve a member's profile.
+
+        Members see active members; admins see every account, and every member's
+        `email` and `last_login_at`.
+        """
         return members.get_member(current_member(), member_id)
 
+    @blp.doc(operationId="updateMember")
     @blp.auth_required(Role.ADMIN)
     @blp.arguments(MemberAdminUpdateSchema)
     @blp.response(200, MemberSchema)
@@ -78,6 +86,7 @@ class MemberById(MethodView):
         """
         return members.update_member(current_member(), member_id, data)
 
+    @blp.doc(operationId="deleteMember")
     @blp.auth_required()
     @blp.response(204)
     @blp.problem(403, "Members can delete only their own account.")

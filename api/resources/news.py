@@ -4,7 +4,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.auth import current_viewer
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.models import Role
 from api.schemas.news import (
     NewsCreateSchema,
@@ -34,6 +34,7 @@ more items than that lists the first 1,000 in the order asked (by default the ne
 
 @blp.route("/news")
 class NewsCollection(MethodView):
+    @blp.doc(operationId="listNews")
     @blp.auth_required(optional=True)
     @blp.arguments(NewsQueryArgsSchema, location="query")
     @blp.cached("news_list")
@@ -44,9 +45,10 @@ class NewsCollection(MethodView):
 
     get.__doc__ = "List news." + LIST_DOC
 
+    @blp.doc(operationId="createNews")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(NewsCreateSchema)
-    @blp.response(201, NewsSchema)
+    @blp.response(201, NewsSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     def post(self, data):
         """Create a news item (a draft unless `status` says otherwise).
@@ -61,6 +63,7 @@ class NewsCollection(MethodView):
 
 @blp.route("/news/<ref>")
 class NewsByRef(MethodView):
+    @blp.doc(operationId="getNews")
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
     @blp.cached("news")
@@ -73,6 +76,7 @@ class NewsByRef(MethodView):
         """
         return news.get_news(ref, current_viewer())
 
+    @blp.doc(operationId="updateNews")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(NewsUpdateSchema)
     @blp.response(200, NewsSchema)
@@ -87,16 +91,22 @@ class NewsByRef(MethodView):
         """
         return news.update_news(ref, data)
 
+    @blp.doc(operationId="deleteNews")
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, "No news item has this id or slug.")
     def delete(self, ref):
-        """Delete a news item."""
+        """Delete a news item.
+
+        It leaves the lists, feeds and search at once; its parks, speakers and reports
+        stay.
+        """
         news.delete_news(ref)
 
 
 @blp.route("/parks/<ref>/news")
 class ParkNews(MethodView):
+    @blp.doc(operationId="listParkNews")
     @blp.auth_required(optional=True)
     @blp.arguments(ParkNewsQueryArgsSchema, location="query")
     @blp.cached("news_list")

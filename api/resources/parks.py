@@ -3,7 +3,7 @@
 from flask import url_for
 from flask.views import MethodView
 
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.models import Role
 from api.schemas.park import ParkCreateSchema, ParkQueryArgsSchema, ParkSchema, ParkUpdateSchema
 from api.services import parks
@@ -15,6 +15,7 @@ blp = Blueprint("parks", __name__, url_prefix="/api/v1/parks",
 
 @blp.route("")
 class Parks(MethodView):
+    @blp.doc(operationId="listParks")
     @blp.auth_required(optional=True)
     @blp.arguments(ParkQueryArgsSchema, location="query")
     @blp.cached("parks")
@@ -27,9 +28,10 @@ class Parks(MethodView):
         """
         return parks.list_parks(args)
 
+    @blp.doc(operationId="createPark")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ParkCreateSchema)
-    @blp.response(201, ParkSchema)
+    @blp.response(201, ParkSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     def post(self, data):
         """Create a park.
@@ -43,6 +45,7 @@ class Parks(MethodView):
 
 @blp.route("/<ref>")
 class ParkByRef(MethodView):
+    @blp.doc(operationId="getPark")
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
     @blp.cached("park")
@@ -55,18 +58,28 @@ class ParkByRef(MethodView):
         """
         return parks.get_park(ref)
 
+    @blp.doc(operationId="updatePark")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ParkUpdateSchema)
     @blp.response(200, ParkSchema)
     @blp.problem(404, "No park has this id or slug.")
     @blp.problem(409, "The slug is already taken.")
     def patch(self, data, ref):
-        """Update a park; only the fields sent change."""
+        """Update a park; only the fields sent change.
+
+        `focus_industries` sent replaces the stored list; `translations` merge by language
+        and field (null removes one). A `slug` that another park has gives 409.
+        """
         return parks.update_park(ref, data)
 
+    @blp.doc(operationId="deletePark")
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, "No park has this id or slug.")
     def delete(self, ref):
-        """Delete a park. Members of the park keep their accounts, without the park."""
+        """Delete a park.
+
+        Members of the park keep their accounts, without the park; news, speakers and
+        reports that mention it stay, without it.
+        """
         parks.delete_park(ref)

@@ -5,7 +5,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.auth import current_viewer
-from api.blueprint import Blueprint
+from api.blueprint import LOCATION_HEADER_DOC, Blueprint
 from api.models import Role
 from api.schemas.report import (
     DownloadLinkSchema,
@@ -28,10 +28,23 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 "ones need a login to download.")
 
 NOT_FOUND = "No visible report has this id or slug."
+DOWNLOAD_HEADERS = {
+    "Content-Disposition": {"description": "`attachment`, with the file's name.",
+                            "schema": {"type": "string"}},
+    "ETag": {"description": "The file's SHA-256; send it in `If-None-Match` or `If-Range`.",
+             "schema": {"type": "string"}},
+    "Accept-Ranges": {"description": "`bytes`: a download can be resumed with `Range`.",
+                      "schema": {"type": "string"}},
+}
+PARTIAL_HEADERS = DOWNLOAD_HEADERS | {
+    "Content-Range": {"description": "Which bytes of the file this is.",
+                      "schema": {"type": "string", "example": "bytes 0-1023/40960"}},
+}
 
 
 @blp.route("")
 class Reports(MethodView):
+    @blp.doc(operationId="listReports")
     @blp.auth_required(optional=True)
     @blp.arguments(ReportQueryArgsSchema, location="query")
     @blp.cached("reports")
@@ -47,12 +60,13 @@ class Reports(MethodView):
         """
         return reports.list_reports(args, current_viewer())
 
+    @blp.doc(operationId="createReport")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportCreateSchema, location="form")
     @blp.arguments(ReportCreateFileSchema, location="files", unknown=ma.RAISE)
     @blp.doc(requestBody={"required": True, "content": {
         "multipart/form-data": {"schema": ReportCreateBodySchema}}})
-    @blp.response(201, ReportSchema)
+    @blp.response(201, ReportSchema, headers=LOCATION_HEADER_DOC)
     @blp.problem(409, "The slug is already taken.")
     @blp.problem(413, "The file is larger than the limit (REPORT_MAX_BYTES).")
     def post(self, data, files):
@@ -71,6 +85,7 @@ class Reports(MethodView):
 
 @blp.route("/<ref>")
 class ReportByRef(MethodView):
+    @blp.doc(operationId="getReport")
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
     @blp.cached("report")
@@ -84,6 +99,7 @@ class ReportByRef(MethodView):
         """
         return reports.show_report(ref, current_viewer())
 
+    @blp.doc(operationId="updateReport")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportUpdateSchema)
     @blp.response(200, ReportSchema)
@@ -96,34 +112,45 @@ class ReportByRef(MethodView):
         """
         return reports.update_report(ref, data, current_viewer())
 
+    @blp.doc(operationId="deleteReport")
     @blp.auth_required(Role.EDITOR)
     @blp.response(204)
     @blp.problem(404, NOT_FOUND)
     def delete(self, ref):
-        """Delete a report and its file."""
+        """Delete a report and its file.
+
+        Its download records go with it; news items about it stay, without it.
+        """
         reports.delete_report(ref, current_viewer())
 
 
 @blp.route("/<ref>/file")
 class ReportFile(MethodView):
+    @blp.doc(operationId="replaceReportFile")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportFileUploadSchema, location="files", unknown=ma.RAISE)
     @blp.response(200, ReportSchema)
     @blp.problem(404, NOT_FOUND)
     @blp.problem(413, "The file is larger than the limit (REPORT_MAX_BYTES).")
     def put(self, files, ref):
-        """Replace a report's PDF (multipart `file` part); the old file is deleted."""
+        """Replace a report's PDF; the old file is deleted.
+
+        Send `multipart/form-data` with the PDF in the `file` part. A file that is not a
+        PDF (by its content) gives 422 with `errors.files`. The new `file.sha256` is also
+        the download's new ETag.
+        """
         return reports.replace_file(ref, files["file"], current_viewer())
 
 
 @blp.route("/<ref>/download")
 class ReportDownload(MethodView):
+    @blp.doc(operationId="downloadReport")
     @blp.auth_required(optional=True)
     @blp.arguments(DownloadQueryArgsSchema, location="query")
-    @blp.response(200, description="The PDF, as an attachment, with `Content-Length`, "
-                  "`ETag` and `Accept-Ranges: bytes`.", content_type="application/pdf")
-    @blp.alt_response(206, description="The requested byte range (`Range: bytes=…`).",
-                      content_type="application/pdf")
+    @blp.file_response(200, ["application/pdf"], "The PDF, as an attachment.",
+                       headers=DOWNLOAD_HEADERS)
+    @blp.file_response(206, ["application/pdf"], "The requested byte range (`Range: bytes=…`).",
+                       headers=PARTIAL_HEADERS)
     @blp.problem(401, "The report is for members: log in, or use a download link.")
     @blp.problem(403, "The download link is invalid (`link_invalid`) or expired "
                  "(`link_expired`).")
@@ -154,6 +181,7 @@ class ReportDownload(MethodView):
 
 @blp.route("/<ref>/download-link")
 class ReportDownloadLink(MethodView):
+    @blp.doc(operationId="createReportDownloadLink")
     @blp.auth_required(optional=True)
     @blp.response(200, DownloadLinkSchema)
     @blp.problem(401, "The report is for members: log in first.")
@@ -174,10 +202,15 @@ class ReportDownloadLink(MethodView):
 
 @blp.route("/<ref>/downloads")
 class ReportDownloads(MethodView):
+    @blp.doc(operationId="listReportDownloads")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(ReportDownloadArgsSchema, location="query")
     @blp.paginated(ReportDownloadSchema)
     @blp.problem(404, NOT_FOUND)
     def get(self, args, ref):
-        """List the recorded downloads of a members-only report (newest first)."""
+        """List the recorded downloads of a members-only report (newest first).
+
+        Each says who (`member`, null once their account is deleted), when, from which
+        address and user agent, and whether through a signed link.
+        """
         return reports.list_downloads(ref, args, current_viewer())

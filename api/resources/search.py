@@ -13,6 +13,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 
 @blp.route("")
 class Search(MethodView):
+    @blp.doc(operationId="search")
     @blp.auth_required(optional=True)
     @blp.arguments(SearchArgsSchema, location="query")
     @blp.cached("search")

@@ -48,9 +48,21 @@ class LoginSchema(BaseSchema):
 
 
 class TokenPairSchema(ma.Schema):
-    access_token = ma.fields.String(metadata={"description": "Absent with `use_cookies`."})
-    refresh_token = ma.fields.String(metadata={"description": "Absent with `use_cookies`."})
-    token_type = ma.fields.String(required=True, metadata={"enum": ["Bearer", "Cookie"]})
+    """The tokens of a login, for an `Authorization: Bearer` header."""
+
+    access_token = ma.fields.String(required=True, metadata={
+        "description": "Send it as `Authorization: Bearer <access_token>`."})
+    refresh_token = ma.fields.String(required=True, metadata={
+        "description": "For `POST /auth/refresh`; keep it in secure storage."})
+    token_type = ma.fields.String(required=True, metadata={"enum": ["Bearer"]})
+    expires_in = ma.fields.Integer(required=True,
+                                   metadata={"description": "Seconds the access token lives."})
+
+
+class CookieTokensSchema(ma.Schema):
+    """A login held in httpOnly cookies (`use_cookies`): the tokens are not in the body."""
+
+    token_type = ma.fields.String(required=True, metadata={"enum": ["Cookie"]})
     expires_in = ma.fields.Integer(required=True,
                                    metadata={"description": "Seconds the access token lives."})
 
@@ -89,14 +101,14 @@ class PasswordChangeSchema(BaseSchema):
 
 
 class SessionSchema(ma.Schema):
-    id = ma.fields.UUID(dump_only=True)
-    user_agent = ma.fields.String(dump_only=True, allow_none=True)
-    ip_address = ma.fields.String(dump_only=True, allow_none=True)
-    created_at = Timestamp(dump_only=True)
-    last_used_at = Timestamp(dump_only=True, metadata={
+    id = ma.fields.UUID(dump_only=True, required=True)
+    user_agent = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    ip_address = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    created_at = Timestamp(dump_only=True, required=True)
+    last_used_at = Timestamp(dump_only=True, required=True, metadata={
         "description": "The login or the last token refresh."})
-    expires_at = Timestamp(dump_only=True)
-    current = ma.fields.Boolean(dump_only=True, metadata={
+    expires_at = Timestamp(dump_only=True, required=True)
+    current = ma.fields.Boolean(dump_only=True, required=True, metadata={
         "description": "True for the login making this request."})
 
 

@@ -22,24 +22,24 @@ from api.schemas.park import ParkSummarySchema
 class MemberSummarySchema(ma.Schema):
     """How other resources show a member (an author, say)."""
 
-    id = ma.fields.UUID(dump_only=True)
-    full_name = ma.fields.String(dump_only=True)
+    id = ma.fields.UUID(dump_only=True, required=True)
+    full_name = ma.fields.String(dump_only=True, required=True)
 
 
 class MemberSchema(MemberSummarySchema):
     email = ma.fields.Email(dump_only=True, metadata={
         "description": "Shown to admins and to the member alone."})
-    title = ma.fields.String(dump_only=True, allow_none=True)
-    organization = ma.fields.String(dump_only=True, allow_none=True)
-    country = ma.fields.String(dump_only=True, allow_none=True)
-    park = ma.fields.Nested(ParkSummarySchema, dump_only=True, allow_none=True)
-    bio = ma.fields.String(dump_only=True, allow_none=True)
-    photo_url = ma.fields.String(dump_only=True, allow_none=True)
-    role = ma.fields.String(dump_only=True, metadata={"enum": ["member", "editor", "admin"]})
-    status = ma.fields.String(dump_only=True,
-                              metadata={"enum": ["pending", "active", "suspended"]})
-    language = ma.fields.String(dump_only=True)
-    created_at = Timestamp(dump_only=True)
+    title = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    organization = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    country = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    park = ma.fields.Nested(ParkSummarySchema, dump_only=True, required=True, allow_none=True)
+    bio = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    photo_url = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    role = ma.fields.Enum(Role, by_value=ma.fields.String, dump_only=True, required=True)
+    status = ma.fields.Enum(MemberStatus, by_value=ma.fields.String, dump_only=True,
+                            required=True)
+    language = ma.fields.String(dump_only=True, required=True)
+    created_at = Timestamp(dump_only=True, required=True)
     last_login_at = Timestamp(dump_only=True, allow_none=True, metadata={
         "description": "Shown to admins and to the member alone."})
     email_verified_at = Timestamp(dump_only=True, allow_none=True, metadata={
@@ -50,6 +50,14 @@ class MemberSchema(MemberSummarySchema):
         for field in hidden_fields(current_member(), member):
             data.pop(field, None)
         return data
+
+
+class ProfileSchema(MemberSchema):
+    """Your own profile: a member's, with the fields only you and admins see."""
+
+    email = ma.fields.Email(dump_only=True, required=True)
+    last_login_at = Timestamp(dump_only=True, required=True, allow_none=True)
+    email_verified_at = Timestamp(dump_only=True, required=True, allow_none=True)
 
 
 class ProfileUpdateSchema(BaseSchema):
@@ -74,15 +82,15 @@ class MemberQueryArgsSchema(ListArgsSchema):
              metadata={"description": "Words in the name, organisation or title."})
     country = CountryCode()
     park = Slug()  # a park id (UUID) has the shape of a slug too
-    role = ma.fields.Enum(Role, by_value=True, metadata={"description": "Admins only."})
-    status = ma.fields.Enum(MemberStatus, by_value=True,
+    role = ma.fields.Enum(Role, by_value=ma.fields.String, metadata={"description": "Admins only."})
+    status = ma.fields.Enum(MemberStatus, by_value=ma.fields.String,
                             metadata={"description": "Admins only."})
 
 
 class MemberInviteSchema(BaseSchema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     full_name = text(200, min_length=1, required=True)
-    role = ma.fields.Enum(Role, by_value=True, required=True)
+    role = ma.fields.Enum(Role, by_value=ma.fields.String, required=True)
     title = text(200, allow_none=True)
     organization = text(200, allow_none=True)
     country = CountryCode(allow_none=True)
@@ -92,5 +100,5 @@ class MemberInviteSchema(BaseSchema):
 class MemberAdminUpdateSchema(BaseSchema):
     """What an admin changes: approve (`status: active`), suspend, or change the role."""
 
-    role = ma.fields.Enum(Role, by_value=True)
-    status = ma.fields.Enum(MemberStatus, by_value=True)
+    role = ma.fields.Enum(Role, by_value=ma.fields.String)
+    status = ma.fields.Enum(MemberStatus, by_value=ma.fields.String)

@@ -17,10 +17,9 @@ from api.schemas.base import (
 from api.schemas.member import MemberSummarySchema
 from api.schemas.park import ParkSummarySchema
 from api.schemas.report import ReportSummarySchema
-from api.schemas.speaker import ROLES, SpeakerSummarySchema
-from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, translations_field
+from api.schemas.speaker import ROLES, STATUSES, SpeakerSummarySchema
+from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, Translations
 
-STATUSES = ["draft", "published", "archived"]
 MAX_BODY = 200_000
 
 
@@ -29,10 +28,15 @@ class ImageSchema(BaseSchema):
     caption = text(500, allow_none=True, load_default=None)
 
 
+NEWS_TRANSLATIONS = Translations(
+    "News", title=text(300, min_length=1, allow_none=True), summary=text(2000, allow_none=True),
+    body=ma.fields.String(allow_none=True, validate=validate.Length(max=MAX_BODY)))
+
+
 class NewsSpeakerSchema(ma.Schema):
-    speaker = ma.fields.Nested(SpeakerSummarySchema, dump_only=True)
-    role = ma.fields.String(dump_only=True, metadata={"enum": ROLES})
-    talk_title = ma.fields.String(dump_only=True, allow_none=True)
+    speaker = ma.fields.Nested(SpeakerSummarySchema, dump_only=True, required=True)
+    role = ma.fields.String(dump_only=True, required=True, metadata={"enum": ROLES})
+    talk_title = ma.fields.String(dump_only=True, required=True, allow_none=True)
 
 
 class NewsSpeakerInputSchema(BaseSchema):
@@ -44,28 +48,31 @@ class NewsSpeakerInputSchema(BaseSchema):
 class NewsSummarySchema(ma.Schema):
     """How other resources show a news item."""
 
-    id = ma.fields.UUID(dump_only=True)
-    slug = ma.fields.String(dump_only=True)
-    title = Translated(dump_only=True)
-    summary = Translated(dump_only=True)
-    published_at = Timestamp(dump_only=True, allow_none=True)
-    status = ma.fields.String(dump_only=True, metadata={"enum": STATUSES})
+    id = ma.fields.UUID(dump_only=True, required=True)
+    slug = ma.fields.String(dump_only=True, required=True)
+    title = Translated(dump_only=True, required=True)
+    summary = Translated(dump_only=True, required=True)
+    published_at = Timestamp(dump_only=True, required=True, allow_none=True)
+    status = ma.fields.String(dump_only=True, required=True, metadata={"enum": STATUSES})
 
 
 class NewsSchema(TranslatedSchema, NewsSummarySchema):
-    body = Translated(dump_only=True, metadata={"description": "Sanitised HTML."})
-    cover_image = ma.fields.Nested(ImageSchema, dump_only=True, allow_none=True)
-    images = ma.fields.List(ma.fields.Nested(ImageSchema), dump_only=True)
-    tags = ma.fields.List(ma.fields.String(), dump_only=True)
-    parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema), dump_only=True)
+    body = Translated(dump_only=True, required=True, metadata={"description": "Sanitised HTML."})
+    cover_image = ma.fields.Nested(ImageSchema, dump_only=True, required=True, allow_none=True)
+    images = ma.fields.List(ma.fields.Nested(ImageSchema), dump_only=True, required=True)
+    tags = ma.fields.List(ma.fields.String(), dump_only=True, required=True)
+    parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema), dump_only=True, required=True)
     speakers = ma.fields.List(ma.fields.Nested(NewsSpeakerSchema), dump_only=True,
-                              attribute="speaker_links")
-    reports = ma.fields.List(ma.fields.Nested(ReportSummarySchema), dump_only=True, metadata={
-        "description": "Reports the item is about (published ones only, unless the caller "
-                       "is an editor)."})
-    author = ma.fields.Nested(MemberSummarySchema, dump_only=True, allow_none=True)
-    created_at = Timestamp(dump_only=True)
-    updated_at = Timestamp(dump_only=True)
+                              required=True, attribute="speaker_links")
+    reports = ma.fields.List(
+        ma.fields.Nested(ReportSummarySchema), dump_only=True, required=True,
+        metadata={"description": "Reports the item is about (published ones only, unless "
+                                 "the caller is an editor)."})
+    author = ma.fields.Nested(MemberSummarySchema, dump_only=True, required=True,
+                              allow_none=True)
+    translations = NEWS_TRANSLATIONS.read_field()
+    created_at = Timestamp(dump_only=True, required=True)
+    updated_at = Timestamp(dump_only=True, required=True)
 
 
 class NewsUpdateSchema(BaseSchema):
@@ -92,10 +99,7 @@ class NewsUpdateSchema(BaseSchema):
     speakers = ma.fields.List(ma.fields.Nested(NewsSpeakerInputSchema),
                               validate=validate.Length(max=100))
     default_language = LanguageTag()
-    translations = translations_field(
-        "News", title=text(300, min_length=1, allow_none=True),
-        summary=text(2000, allow_none=True),
-        body=ma.fields.String(allow_none=True, validate=validate.Length(max=MAX_BODY)))
+    translations = NEWS_TRANSLATIONS.write_field()
 
 
 class NewsCreateSchema(NewsUpdateSchema):

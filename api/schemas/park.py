@@ -16,7 +16,7 @@ from api.schemas.base import (
     WebURL,
     text,
 )
-from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, translations_field
+from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, Translations
 
 FOUNDED_YEAR_RANGE = validate.Range(min=1800, max=datetime.now(UTC).year + 1)
 
@@ -28,27 +28,33 @@ class LocationSchema(BaseSchema):
                           allow_nan=False)
 
 
+PARK_TRANSLATIONS = Translations(
+    "Park", name=text(200, min_length=1, allow_none=True), city=text(120, allow_none=True),
+    description=text(20000, allow_none=True))
+
+
 class ParkSummarySchema(ma.Schema):
     """How other resources show a park."""
 
-    id = ma.fields.UUID(dump_only=True)
-    slug = ma.fields.String(dump_only=True)
-    name = Translated(dump_only=True)
-    country = ma.fields.String(dump_only=True)
+    id = ma.fields.UUID(dump_only=True, required=True)
+    slug = ma.fields.String(dump_only=True, required=True)
+    name = Translated(dump_only=True, required=True)
+    country = ma.fields.String(dump_only=True, required=True)
 
 
 class ParkSchema(TranslatedSchema, ParkSummarySchema):
-    city = Translated(allow_none=True)
-    website = ma.fields.String(allow_none=True)
-    description = Translated(allow_none=True)
-    founded_year = ma.fields.Integer(allow_none=True)
-    focus_industries = ma.fields.List(ma.fields.String())
-    logo_url = ma.fields.String(allow_none=True)
-    location = ma.fields.Nested(LocationSchema, allow_none=True)
-    is_member = ma.fields.Boolean()
-    member_since = ma.fields.Date(allow_none=True)
-    created_at = Timestamp(dump_only=True)
-    updated_at = Timestamp(dump_only=True)
+    city = Translated(dump_only=True, required=True, allow_none=True)
+    website = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    description = Translated(dump_only=True, required=True, allow_none=True)
+    founded_year = ma.fields.Integer(dump_only=True, required=True, allow_none=True)
+    focus_industries = ma.fields.List(ma.fields.String(), dump_only=True, required=True)
+    logo_url = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    location = ma.fields.Nested(LocationSchema, dump_only=True, required=True, allow_none=True)
+    is_member = ma.fields.Boolean(dump_only=True, required=True)
+    member_since = ma.fields.Date(dump_only=True, required=True, allow_none=True)
+    translations = PARK_TRANSLATIONS.read_field()
+    created_at = Timestamp(dump_only=True, required=True)
+    updated_at = Timestamp(dump_only=True, required=True)
 
 
 class Industry(Label):
@@ -72,9 +78,7 @@ class ParkUpdateSchema(BaseSchema):
     is_member = ma.fields.Boolean()
     member_since = ma.fields.Date(allow_none=True)
     default_language = LanguageTag()
-    translations = translations_field("Park", name=text(200, min_length=1, allow_none=True),
-                                      city=text(120, allow_none=True),
-                                      description=text(20000, allow_none=True))
+    translations = PARK_TRANSLATIONS.write_field()
 
 
 class ParkCreateSchema(ParkUpdateSchema):

@@ -11,7 +11,7 @@ from api.pagination import ListArgsSchema
 from api.schemas.base import BaseSchema, LanguageTag, Slug, Timestamp, WebURL, text
 from api.schemas.member import MemberSummarySchema
 from api.schemas.park import ParkSummarySchema
-from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, translations_field
+from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, Translations
 
 YEAR_RANGE = validate.Range(min=1900, max=datetime.now(UTC).year + 1)
 ACCESS_VALUES = [access.value for access in Access]
@@ -31,22 +31,26 @@ class IdList(ma.fields.List):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+REPORT_TRANSLATIONS = Translations(
+    "Report", title=text(300, min_length=1, allow_none=True), summary=text(20000, allow_none=True))
+
+
 class ReportFileSchema(ma.Schema):
-    name = ma.fields.String(metadata={"example": "report-2021.pdf"})
-    size = ma.fields.Integer(metadata={"description": "Bytes."})
-    content_type = ma.fields.String(metadata={"example": "application/pdf"})
-    sha256 = ma.fields.String(metadata={"description": "Hex SHA-256 of the file; also its "
-                                        "ETag."})
+    name = ma.fields.String(required=True, metadata={"example": "report-2021.pdf"})
+    size = ma.fields.Integer(required=True, metadata={"description": "Bytes."})
+    content_type = ma.fields.String(required=True, metadata={"example": "application/pdf"})
+    sha256 = ma.fields.String(required=True, metadata={
+        "description": "Hex SHA-256 of the file; also its ETag."})
 
 
 class ReportSummarySchema(ma.Schema):
     """How other resources show a report."""
 
-    id = ma.fields.UUID(dump_only=True)
-    slug = ma.fields.String(dump_only=True)
-    title = Translated(dump_only=True)
-    year = ma.fields.Integer(dump_only=True)
-    access = ma.fields.String(dump_only=True, metadata={"enum": ACCESS_VALUES})
+    id = ma.fields.UUID(dump_only=True, required=True)
+    slug = ma.fields.String(dump_only=True, required=True)
+    title = Translated(dump_only=True, required=True)
+    year = ma.fields.Integer(dump_only=True, required=True)
+    access = ma.fields.String(dump_only=True, required=True, metadata={"enum": ACCESS_VALUES})
 
 
 def _news_summary():
@@ -57,18 +61,20 @@ def _news_summary():
 
 
 class ReportSchema(TranslatedSchema, ReportSummarySchema):
-    summary = Translated(allow_none=True)
-    published_at = Timestamp(allow_none=True, metadata={
+    summary = Translated(dump_only=True, required=True, allow_none=True)
+    published_at = Timestamp(dump_only=True, required=True, allow_none=True, metadata={
         "description": "Null for a draft; a future time keeps the report hidden until then."})
-    cover_image_url = ma.fields.String(allow_none=True)
-    file = ma.fields.Nested(ReportFileSchema, allow_none=True)
-    download_count = ma.fields.Integer()
-    parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema))
-    news = ma.fields.List(ma.fields.Nested(_news_summary), dump_only=True, metadata={
-        "description": "News items about the report, newest first (published ones only, "
-                       "unless the caller is an editor)."})
-    created_at = Timestamp(dump_only=True)
-    updated_at = Timestamp(dump_only=True)
+    cover_image_url = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    file = ma.fields.Nested(ReportFileSchema, dump_only=True, required=True, allow_none=True)
+    download_count = ma.fields.Integer(dump_only=True, required=True)
+    parks = ma.fields.List(ma.fields.Nested(ParkSummarySchema), dump_only=True, required=True)
+    news = ma.fields.List(
+        ma.fields.Nested(_news_summary), dump_only=True, required=True,
+        metadata={"description": "News items about the report, newest first (published "
+                                 "ones only, unless the caller is an editor)."})
+    translations = REPORT_TRANSLATIONS.read_field()
+    created_at = Timestamp(dump_only=True, required=True)
+    updated_at = Timestamp(dump_only=True, required=True)
 
 
 class ReportUpdateSchema(BaseSchema):
@@ -85,9 +91,7 @@ class ReportUpdateSchema(BaseSchema):
                                 "multipart form: repeat the field or separate ids with "
                                 "commas."})
     default_language = LanguageTag()
-    translations = translations_field(
-        "Report", form_encoded=True, title=text(300, min_length=1, allow_none=True),
-        summary=text(20000, allow_none=True))
+    translations = REPORT_TRANSLATIONS.write_field(form_encoded=True)
 
 
 class ReportCreateSchema(ReportUpdateSchema):
@@ -125,9 +129,10 @@ class ReportQueryArgsSchema(ListArgsSchema, LanguageArgsSchema):
 
 
 class DownloadLinkSchema(ma.Schema):
-    url = ma.fields.String(metadata={"description": "Follow it without an Authorization "
-                                     "header; it works until `expires_at`."})
-    expires_at = Timestamp()
+    url = ma.fields.String(required=True, metadata={
+        "description": "Follow it without an Authorization header; it works until "
+                       "`expires_at`.", "format": "uri"})
+    expires_at = Timestamp(required=True)
 
 
 class DownloadQueryArgsSchema(ma.Schema):
@@ -139,12 +144,13 @@ class DownloadQueryArgsSchema(ma.Schema):
 
 
 class ReportDownloadSchema(ma.Schema):
-    id = ma.fields.UUID()
-    member = ma.fields.Nested(MemberSummarySchema, allow_none=True)
-    downloaded_at = Timestamp()
-    ip = ma.fields.String(allow_none=True)
-    user_agent = ma.fields.String(allow_none=True)
-    via_link = ma.fields.Boolean()
+    id = ma.fields.UUID(required=True)
+    member = ma.fields.Nested(MemberSummarySchema, required=True, allow_none=True, metadata={
+        "description": "Null once the member's account is deleted."})
+    downloaded_at = Timestamp(required=True)
+    ip = ma.fields.String(required=True, allow_none=True)
+    user_agent = ma.fields.String(required=True, allow_none=True)
+    via_link = ma.fields.Boolean(required=True)
 
 
 class ReportDownloadArgsSchema(ListArgsSchema):

@@ -31,9 +31,9 @@ class SearchArgsSchema(ListArgsSchema):
 
 
 class SearchHitSchema(ma.Schema):
-    type = ma.fields.String(dump_only=True, metadata={"enum": sorted(SEARCHABLE)})
-    id = ma.fields.UUID(dump_only=True)
-    slug = ma.fields.String(dump_only=True)
-    title = ma.fields.String(dump_only=True)
-    snippet = ma.fields.String(dump_only=True, metadata={
+    type = ma.fields.String(dump_only=True, required=True, metadata={"enum": sorted(SEARCHABLE)})
+    id = ma.fields.UUID(dump_only=True, required=True)
+    slug = ma.fields.String(dump_only=True, required=True)
+    title = ma.fields.String(dump_only=True, required=True)
+    snippet = ma.fields.String(dump_only=True, required=True, metadata={
         "description": "HTML-escaped text around the matches, which are in `<mark>`."})

@@ -72,8 +72,10 @@ def token_pair(session):
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     return {
         "access_token": create_access_token(identity, additional_claims=claims),
+        # A refresh token ends with its login, however late in the login it was made.
         "refresh_token": create_refresh_token(
-            identity, additional_claims=claims | {"jti": session.refresh_jti}),
+            identity, additional_claims=claims | {"jti": session.refresh_jti},
+            expires_delta=session.expires_at - utcnow()),
         "token_type": "Bearer",
         "expires_in": int(expires.total_seconds()),
     }

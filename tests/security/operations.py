@@ -33,8 +33,9 @@ def operations(spec):
             op = item.get(method)
             if op is None:
                 continue
-            security = op.get("security")
-            anonymous = security is None or {} in security
+            # `security: []` takes no login at all; `{}` among the schemes makes one optional.
+            security = op["security"]
+            anonymous = security == [] or {} in security
             forbidden = op["responses"].get("403", {}).get("description", "")
             role = re.search(r"Needs the `(\w+)` role", forbidden)
             found.append(Operation(method, path, anonymous, role.group(1) if role else "member"))
