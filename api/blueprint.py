@@ -3,6 +3,7 @@
 import functools
 
 import flask_smorest
+from flask import Response
 
 from api import auth
 from api.errors import PROBLEM_JSON, ProblemSchema
@@ -20,13 +21,16 @@ class Blueprint(flask_smorest.Blueprint):
                                  **kwargs)
 
     def paginated(self, item_schema):
-        """Answer the view's `Page` as the list envelope with a Link header."""
+        """Answer the view's `Page` as the list envelope with a Link header (a view may also
+        answer a whole `Response`, such as the list in another format)."""
         envelope = page_schema(item_schema)
 
         def decorator(view):
             @functools.wraps(view)
             def wrapper(*args, **kwargs):
                 page = view(*args, **kwargs)
+                if isinstance(page, Response):
+                    return page
                 body = {"items": page.items, "pagination": page.pagination}
                 return body, 200, {"Link": link_header(page)}
 

@@ -45,6 +45,9 @@ ERROR_CODES = {
     "range_not_satisfiable": "The requested byte range is outside the file.",
     "link_invalid": "The signed link is malformed, tampered with or for something else.",
     "link_expired": "The signed link has expired; ask for a new one.",
+    "already_registered": "You are already registered for this event.",
+    "registration_closed": "The event takes no registrations now (closed, cancelled or "
+                           "ended).",
 }
 
 

@@ -25,6 +25,9 @@ from api.models.base import utcnow
 STAMPEDE_WAIT_SECONDS = 1.0
 STAMPEDE_POLL_SECONDS = 0.02
 REPLAYED_HEADERS = ("Content-Type", "Link", "Content-Language", "Vary", "Last-Modified")
+# Media types a view may answer by content negotiation (an event as JSON-LD): each is cached
+# apart, JSON under the key it always had.
+NEGOTIATED = ("application/json", "application/ld+json")
 
 
 def is_anonymous():
@@ -97,8 +100,10 @@ def _key(kind, query):
     # The scheme and host are part of the key: responses carry absolute URLs (the Link
     # header) built from them, so a forged Host or X-Forwarded-Proto must not reach others.
     language = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or ""
+    media_type = request.accept_mimetypes.best_match(NEGOTIATED, default=NEGOTIATED[0])
+    variant = "" if media_type == NEGOTIATED[0] else f"\n{media_type}"
     digest = hashlib.sha256(
-        f"{request.host_url}\n{request.path}\n{query}\n{language}".encode()).hexdigest()
+        f"{request.host_url}\n{request.path}\n{query}\n{language}{variant}".encode()).hexdigest()
     return f"response:{kind}:{digest[:40]}"
 
 

@@ -36,7 +36,7 @@ more items than that lists the first 1,000 in the order asked (by default the ne
 class NewsCollection(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(NewsQueryArgsSchema, location="query")
-    @cached("news", lists=("news",))
+    @cached("news", lists=("news", "events"))
     @blp.paginated(NewsSchema)
     @blp.problem(403, "`status` other than `published` needs the `editor` role.")
     def get(self, args):
@@ -63,7 +63,7 @@ class NewsCollection(MethodView):
 class NewsByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
-    @cached("news")
+    @cached("news", lists=("events",))
     @blp.response(200, NewsSchema)
     @blp.problem(404, "No news item has this id or slug (or it is not public yet).")
     def get(self, _args, ref):
@@ -99,7 +99,7 @@ class NewsByRef(MethodView):
 class ParkNews(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(ParkNewsQueryArgsSchema, location="query")
-    @cached("news", lists=("news",))
+    @cached("news", lists=("news", "events"))
     @blp.paginated(NewsSchema)
     @blp.problem(403, "`status` other than `published` needs the `editor` role.")
     @blp.problem(404, "No park has this id or slug.")

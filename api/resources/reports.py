@@ -34,7 +34,7 @@ NOT_FOUND = "No visible report has this id or slug."
 class Reports(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(ReportQueryArgsSchema, location="query")
-    @cached("reports", lists=("reports", "news"))
+    @cached("reports", lists=("reports", "news", "events"))
     @blp.paginated(ReportSchema)
     def get(self, args):
         """List reports.
@@ -73,7 +73,7 @@ class Reports(MethodView):
 class ReportByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
-    @cached("reports", lists=("news",))
+    @cached("reports", lists=("news", "events"))
     @blp.response(200, ReportSchema)
     @blp.problem(404, NOT_FOUND)
     def get(self, _args, ref):

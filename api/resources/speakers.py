@@ -3,6 +3,7 @@
 from flask import url_for
 from flask.views import MethodView
 
+from api.auth import current_member
 from api.blueprint import Blueprint
 from api.http_cache import cached
 from api.models import Role
@@ -13,7 +14,7 @@ from api.schemas.speaker import (
     SpeakerSchema,
     SpeakerUpdateSchema,
 )
-from api.services import news, speakers
+from api.services import events, news, speakers
 from api.translations import LanguageArgsSchema
 
 blp = Blueprint("speakers", __name__, url_prefix="/api/v1/speakers",
@@ -47,13 +48,14 @@ class Speakers(MethodView):
 class SpeakerByRef(MethodView):
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
-    # Its appearances can change with any news write (a news item published, say).
-    @cached("speakers", lists=("news",))
+    # Its appearances can change with any news or event write (one published, say).
+    @cached("speakers", lists=("news", "events"))
     @blp.response(200, SpeakerDetailSchema)
     @blp.problem(404, "No speaker has this id or slug.")
     def get(self, _args, ref):
-        """Retrieve a speaker by id or slug, with the news they appear in."""
-        return speakers.get_speaker_with_appearances(ref, news.news_visibility())
+        """Retrieve a speaker by id or slug, with the news and event sessions they appear in."""
+        return speakers.get_speaker_with_appearances(
+            ref, news.news_visibility(), events.event_visibility(current_member()))
 
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(SpeakerUpdateSchema)

@@ -52,6 +52,13 @@ class NewsSummarySchema(ma.Schema):
     status = ma.fields.String(dump_only=True, metadata={"enum": STATUSES})
 
 
+def _event_summary():
+    # Events show news summaries, so the event schemas import this module.
+    from api.schemas.event import EventSummarySchema
+
+    return EventSummarySchema()
+
+
 class NewsSchema(TranslatedSchema, NewsSummarySchema):
     body = Translated(dump_only=True, metadata={"description": "Sanitised HTML."})
     cover_image = ma.fields.Nested(ImageSchema, dump_only=True, allow_none=True)
@@ -64,6 +71,9 @@ class NewsSchema(TranslatedSchema, NewsSummarySchema):
         "description": "Reports the item is about (published ones only, unless the caller "
                        "is an editor)."})
     author = ma.fields.Nested(MemberSummarySchema, dump_only=True, allow_none=True)
+    events = ma.fields.List(ma.fields.Nested(_event_summary), dump_only=True, required=True,
+                            metadata={"description": "Events the item is about (drafts only "
+                                      "for editors)."})
     created_at = Timestamp(dump_only=True)
     updated_at = Timestamp(dump_only=True)
 

@@ -56,6 +56,12 @@ def _news_summary():
     return NewsSummarySchema()
 
 
+def _event_summary():
+    from api.schemas.event import EventSummarySchema
+
+    return EventSummarySchema()
+
+
 class ReportSchema(TranslatedSchema, ReportSummarySchema):
     summary = Translated(allow_none=True)
     published_at = Timestamp(allow_none=True, metadata={
@@ -67,6 +73,9 @@ class ReportSchema(TranslatedSchema, ReportSummarySchema):
     news = ma.fields.List(ma.fields.Nested(_news_summary), dump_only=True, metadata={
         "description": "News items about the report, newest first (published ones only, "
                        "unless the caller is an editor)."})
+    events = ma.fields.List(ma.fields.Nested(_event_summary), dump_only=True, required=True,
+                            metadata={"description": "Events the report was released at "
+                                      "(drafts only for editors)."})
     created_at = Timestamp(dump_only=True)
     updated_at = Timestamp(dump_only=True)
 

@@ -37,23 +37,39 @@ class SpeakerSchema(TranslatedSchema, SpeakerSummarySchema):
     updated_at = Timestamp(dump_only=True)
 
 
-class AppearanceSchema(ma.Schema):
-    """A news item the speaker took part in, with their role and talk."""
+class AppearanceSessionSchema(ma.Schema):
+    """The session of an event the speaker takes part in."""
 
-    id = ma.fields.UUID(dump_only=True, attribute="news.id")
-    slug = ma.fields.String(dump_only=True, attribute="news.slug")
+    id = ma.fields.UUID(required=True)
+    title = Translated(required=True)
+    type = ma.fields.String(required=True)
+    starts_at = Timestamp(required=True)
+    ends_at = Timestamp(required=True)
+
+
+class AppearanceSchema(ma.Schema):
+    """A news item the speaker appears in, or an event with a session they take part in;
+    with their role and talk."""
+
+    type = ma.fields.String(dump_only=True, metadata={"enum": ["news", "event"]})
+    id = ma.fields.UUID(dump_only=True, attribute="item.id")
+    slug = ma.fields.String(dump_only=True, attribute="item.slug")
     title = ma.fields.Function(
-        lambda link: link.news.translated("title", choose_language(link.news)), dump_only=True)
-    published_at = Timestamp(dump_only=True, allow_none=True, attribute="news.published_at")
-    status = ma.fields.String(dump_only=True, attribute="news.status")
-    role = ma.fields.String(dump_only=True, metadata={"enum": ROLES})
+        lambda part: part.item.translated("title", choose_language(part.item)), dump_only=True)
+    published_at = Timestamp(dump_only=True, allow_none=True, attribute="item.published_at")
+    status = ma.fields.String(dump_only=True, attribute="item.status")
+    role = ma.fields.String(dump_only=True, metadata={
+        "enum": sorted(set(ROLES) | {"moderator", "closing"})})
     talk_title = ma.fields.String(dump_only=True, allow_none=True)
+    session = ma.fields.Nested(AppearanceSessionSchema, dump_only=True, allow_none=True,
+                               metadata={"description": "For an event: the session."})
 
 
 class SpeakerDetailSchema(SpeakerSchema):
     appearances = ma.fields.List(ma.fields.Nested(AppearanceSchema), dump_only=True, metadata={
-        "description": "News the speaker appears in, newest first (published ones only, "
-                       "unless the caller is an editor)."})
+        "description": "News the speaker appears in and events with sessions they take "
+                       "part in, newest first (by publication, or by the session's start); "
+                       "drafts only for editors."})
 
 
 class SpeakerUpdateSchema(BaseSchema):
