@@ -49,6 +49,8 @@ from api.translations import apply_translations
 
 SORT_COLUMNS = {"starts_at": Event.starts_at, "title": Event.title}
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+LINKS = {"park_ids": ("parks", Park), "news_ids": ("news", News),
+         "report_ids": ("reports", Report)}
 
 
 def sees_drafts(viewer):
@@ -189,9 +191,9 @@ def _apply(event, data):
     for field, value in data.items():
         if field == "body":
             event.body = clean_html(value)
-        elif field in ("park_ids", "news_ids", "report_ids"):
-            model = {"park_ids": Park, "news_ids": News, "report_ids": Report}[field]
-            setattr(event, field.removesuffix("_ids"), linked(model, value, field))
+        elif field in LINKS:
+            relation, model = LINKS[field]
+            setattr(event, relation, linked(model, value, field))
         elif field == "translations":
             apply_translations(event, value, clean_translation)
         elif field == "venue":
