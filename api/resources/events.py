@@ -175,6 +175,16 @@ class Sessions(MethodView):
 
 @blp.route("/events/<ref>/sessions/<uuid:session_id>")
 class SessionById(MethodView):
+    @blp.doc(operationId="getEventSession")
+    @blp.auth_required(optional=True)
+    @blp.arguments(LanguageArgsSchema, location="query")
+    @cached("events")
+    @blp.response(200, EventSessionSchema)
+    @blp.problem(404, "No visible event has this id or slug, or it has no session this id.")
+    def get(self, _args, ref, session_id):
+        """Retrieve one session of the event's agenda."""
+        return events.get_session(ref, session_id, current_member())
+
     @blp.doc(operationId="updateEventSession")
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(EventSessionUpdateSchema)

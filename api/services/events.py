@@ -261,6 +261,10 @@ def list_sessions(ref, viewer):
     return get_event(ref, viewer).sessions
 
 
+def get_session(ref, session_id, viewer):
+    return _session_of(get_event(ref, viewer), session_id)
+
+
 def create_session(ref, data):
     event = _event_for_agenda(ref)
     with db.transaction():
