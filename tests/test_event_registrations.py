@@ -218,6 +218,13 @@ class TestEditorsList:
                    for row in rows for value in row.values())
 
 
+def test_deleting_an_event_deletes_its_registrations(client, editor, event, members):
+    headers = bearer(members(1)[0]["access_token"])
+    register(client, headers)
+    assert client.delete("/api/v1/events/forum", headers=editor).status_code == 204
+    assert client.get("/api/v1/auth/me/registrations", headers=headers).json["items"] == []
+
+
 # Capacity under concurrency: requests that commit for real, from many threads at once.
 
 
@@ -285,3 +292,4 @@ def test_fifty_at_once_for_ten_places(committing_app):
     # Each registrant was told the place in the queue their registration shows.
     positions = {b["id"]: b["waitlist_position"] for b in bodies}
     assert all(positions[row["id"]] == row["waitlist_position"] for row in listed)
+

@@ -90,7 +90,7 @@ class Events(MethodView):
 
 @blp.route("/events/<ref>")
 class EventByRef(MethodView):
-    @blp.doc(operationId="getEvent", responses={"200": {"content": {JSON_LD: {"schema": {
+    @blp.doc(operationId="getEvent", responses={200: {"content": {JSON_LD: {"schema": {
         "type": "object", "description": "A schema.org `Event` (JSON-LD)."}}}}})
     @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
@@ -209,7 +209,7 @@ class SessionById(MethodView):
 
 @blp.route("/events/<ref>/registrations")
 class Registrations(MethodView):
-    @blp.doc(operationId="listEventRegistrations", responses={"200": {"content": {CSV: {
+    @blp.doc(operationId="listEventRegistrations", responses={200: {"content": {CSV: {
         "schema": {"type": "string", "contentMediaType": CSV}}}}})
     @blp.auth_required(Role.EDITOR)
     @blp.arguments(RegistrationQueryArgsSchema, location="query")
