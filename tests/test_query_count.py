@@ -21,8 +21,8 @@ from api.models import (
 )
 
 # Visibility (2), count, page of ids, items, and one per relation (author, parks, reports,
-# speakers), plus the test transaction's savepoint and its rollback on PostgreSQL.
-MAX_STATEMENTS = 11
+# speakers, events), plus the test transaction's savepoint and its rollback on PostgreSQL.
+MAX_STATEMENTS = 12
 
 
 @pytest.fixture
