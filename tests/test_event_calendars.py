@@ -178,7 +178,7 @@ def test_frab_xml_validates_against_the_xsd(client, lisbon):
     assert (second.findtext("start"), second.findtext("duration")) == ("10:00", "01:30")
     assert second.findtext("date") == "2026-03-29T10:00:00+01:00"
     assert [p.text for p in second.findall("persons/person")] == ["Eduardo Baptista Correia"]
-    assert document.findtext("conference/acronym") == "lisbon-forum"
+    assert document.findtext("conference/acronym") == "lisbon_forum"
 
 
 def test_an_invalid_schedule_fails_the_xsd(client, lisbon):
@@ -192,13 +192,17 @@ def test_an_invalid_schedule_fails_the_xsd(client, lisbon):
 def test_frab_json_has_the_same_agenda(client, lisbon):
     document = client.get("/api/v1/events/lisbon-forum/schedule.json").json["schedule"]
     conference = document["conference"]
-    assert (conference["acronym"], conference["time_zone_name"]) == ("lisbon-forum",
-                                                                     "Europe/Lisbon")
+    assert (conference["acronym"], conference["time_zone_name"], conference["daysCount"]) == (
+        "lisbon_forum", "Europe/Lisbon", 2)
+    assert [day["index"] for day in conference["days"]] == [1, 2]
     rooms = conference["days"][1]["rooms"]
     [roundtable] = rooms["Taguspark"]
     assert (roundtable["start"], roundtable["duration"], roundtable["type"]) == (
         "10:00", "01:30", "roundtable")
-    assert [p["public_name"] for p in roundtable["persons"]] == ["Eduardo Baptista Correia"]
+    assert [p["name"] for p in roundtable["persons"]] == ["Eduardo Baptista Correia"]
+    assert set(roundtable) >= {"abstract", "date", "duration", "guid", "id", "language",
+                               "links", "persons", "room", "slug", "start", "subtitle",
+                               "title", "track", "type", "url"}
 
 
 def test_the_seed_forum_has_its_agenda_in_order_with_the_right_roles(runner, client):

@@ -332,14 +332,19 @@ def schedule_json(ref, viewer):
             "rooms": {room: [_session_fields(s, item, room) for s in in_room]
                       for room, in_room in _rooms(sessions, item)}})
     rooms = list(dict.fromkeys(_room_of(s, item) for s in item["sessions"]))
-    document = {"schedule": {
-        "version": str(item["sequence"]),
-        "base_url": item_page(item),
-        "conference": _conference_fields(item) | {
-            "url": item_page(item), "time_zone_name": item["timezone"],
-            "rooms": [{"name": room, "guid": str(uuid.uuid5(uuid.UUID(item["id"]), room))}
-                      for room in rooms],
-            "days": days}}}
+    conference = _conference_fields(item)
+    conference["daysCount"] = conference.pop("days")
+    document = {"$schema": "https://c3voc.de/schedule/schema.json",
+                "generator": {"name": "CISIP API"},
+                "schedule": {
+                    "version": str(item["sequence"]),
+                    "base_url": item_page(item),
+                    "conference": conference | {
+                        "url": item_page(item), "time_zone_name": item["timezone"],
+                        "rooms": [{"name": room,
+                                   "guid": str(uuid.uuid5(uuid.UUID(item["id"]), room))}
+                                  for room in rooms],
+                        "days": days}}}
     body = json.dumps(document, ensure_ascii=False)
     return Response(body, content_type="application/json; charset=utf-8")
 
@@ -347,7 +352,9 @@ def schedule_json(ref, viewer):
 def _conference_fields(item):
     start = _local(item["starts_at"], item).date()
     end = _local(item["ends_at"], item).date()
-    return {"acronym": item["slug"], "title": item["title"], "start": start.isoformat(),
+    # Conference apps take an acronym of letters, digits and underscores.
+    return {"acronym": item["slug"].replace("-", "_"), "title": item["title"],
+            "start": start.isoformat(),
             "end": end.isoformat(), "days": (end - start).days + 1,
             "timeslot_duration": "00:05"}
 
@@ -389,7 +396,8 @@ def _session_fields(session, item, room):
         "abstract": session["description"] or "", "description": "",
         "slug": f"{item['slug']}-{session['number']}",
         "url": f"{item_page(item)}#session-{session['id']}",
-        "persons": [{"guid": part["speaker"]["id"], "public_name": part["speaker"]["name"]}
+        "persons": [{"guid": part["speaker"]["id"], "name": part["speaker"]["name"],
+                     "public_name": part["speaker"]["name"]}
                     for part in session["participants"]],
         "links": links,
     }
