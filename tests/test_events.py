@@ -369,3 +369,12 @@ class TestCache:
             etag = response.headers["ETag"]
             again = client.get(path, headers={"If-None-Match": etag})
             assert again.status_code == 304, path
+
+
+def test_a_patch_that_changes_nothing_keeps_the_sequence(client, editor, forum):
+    same = client.patch("/api/v1/events/cisip-forum-2027", headers=editor,
+                        json={"title": "CISIP Forum 2027", "capacity": {"in_person": 100}})
+    assert (same.status_code, same.json["sequence"]) == (200, 0)
+    changed = client.patch("/api/v1/events/cisip-forum-2027", headers=editor,
+                           json={"capacity": {"in_person": 99}})
+    assert changed.json["sequence"] == 1

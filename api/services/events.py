@@ -162,10 +162,11 @@ def create_event(data):
 def update_event(ref, data):
     """Change the event; a raised capacity confirms waitlisted registrations, and cancelling
     emails every registrant."""
-    event = get_or_404(Event, ref, select(Event).options(selectinload(Event.sessions)))
-    previous = event.status
-    _apply(event, data)
+    event = get_or_404(Event, ref)
     with db.transaction():
+        _lock(event)
+        previous = event.status
+        _apply(event, data)
         if "slug" in data:
             assign_slug(event, data["slug"])
         promoted = _fill_seats(event) if "capacity" in data else []
@@ -188,6 +189,17 @@ def delete_event(ref):
 
 
 def _apply(event, data):
+    # Nothing is flushed on the way, so that the event still knows whether it changed.
+    with db.session.no_autoflush:
+        _apply_fields(event, data)
+        derive_summaries(event, data)
+        event.start_date = local(event.starts_at, event).date()
+        _check_times(event)
+        if event.id is not None and db.session.is_modified(event):
+            event.sequence += 1
+
+
+def _apply_fields(event, data):
     for field, value in data.items():
         if field == "body":
             event.body = clean_html(value)
@@ -207,11 +219,6 @@ def _apply(event, data):
             _set_status(event, value)
         elif field not in ("slug", "summary"):
             setattr(event, field, value)
-    derive_summaries(event, data)
-    event.start_date = local(event.starts_at, event).date()
-    _check_times(event)
-    if event.id is not None and db.session.is_modified(event):
-        event.sequence += 1
 
 
 def _set_venue(event, venue):
@@ -249,6 +256,13 @@ def _check_times(event):
                       f"{', '.join(outside)}. Move them first.")
 
 
+def _lock(event):
+    """Take the event's row lock (see `Database.lock`) and read it as it now is, so that
+    concurrent writers count places and grow its `sequence` one after the other."""
+    db.lock(Event, event.id)
+    db.session.refresh(event)
+
+
 def local(moment, event):
     """`moment` on the clocks where `event` is held."""
     return moment.astimezone(zoneinfo.ZoneInfo(event.timezone))
@@ -268,7 +282,7 @@ def get_session(ref, session_id, viewer):
 def create_session(ref, data):
     event = _event_for_agenda(ref)
     with db.transaction():
-        db.lock(Event, event.id)
+        _lock(event)
         session = EventSession(number=_next_number(event),
                                default_language=event.default_language)
         _apply_session(session, event, data)
@@ -279,6 +293,7 @@ def update_session(ref, session_id, data):
     event = _event_for_agenda(ref)
     session = _session_of(event, session_id)
     with db.transaction():
+        _lock(event)
         _apply_session(session, event, data)
     return session
 
@@ -287,6 +302,7 @@ def delete_session(ref, session_id):
     event = _event_for_agenda(ref)
     session = _session_of(event, session_id)
     with db.transaction():
+        _lock(event)
         event.sessions.remove(session)
         _renumber(event.sessions)
         event.sequence += 1
@@ -354,8 +370,7 @@ def register(ref, data, member):
     if not event.offers(mode):
         raise invalid("mode", f"This event cannot be attended {_mode_words(mode)}.")
     with db.transaction():
-        db.lock(Event, event.id)
-        db.session.refresh(event)
+        _lock(event)
         if not event.registration_open():
             raise APIError("Registration for this event is closed.", status=409,
                            code="registration_closed")
