@@ -18,6 +18,7 @@ from api.parsing import StrictJSONProvider
 from api.resources import (
     admin,
     auth,
+    events,
     feeds,
     health,
     media,
@@ -35,8 +36,8 @@ from api.translations import init_translations
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
-BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.blp, media.blp,
-              search.blp, feeds.blp, admin.blp, health.blp)
+BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.blp, events.blp,
+              media.blp, search.blp, feeds.blp, admin.blp, health.blp)
 
 
 class App(Flask):

@@ -54,7 +54,8 @@ class Blueprint(flask_smorest.Blueprint):
 
     def paginated(self, item_schema):
         """Answer the view's `Page` as the list envelope with a Link header (its items'
-        JSON from `api.item_cache` when the page offers to load them)."""
+        JSON from `api.item_cache` when the page offers to load them). A view may also
+        answer a whole `Response`, such as the list in another format."""
         envelope = page_schema(item_schema)
         dump_schema = item_schema()
 
@@ -62,6 +63,8 @@ class Blueprint(flask_smorest.Blueprint):
             @functools.wraps(view)
             def wrapper(*args, **kwargs):
                 page = view(*args, **kwargs)
+                if isinstance(page, Response):
+                    return page
                 headers = {"Link": link_header(page)}
                 if page.load is not None:
                     texts = item_cache.dump_items(dump_schema, page.items, page.load,

@@ -43,17 +43,28 @@ def kind(policy, collections=(), schedules=()):
 RESPONSES = {
     "park": kind("parks"),
     "parks": kind("parks", {"parks"}),
-    # A news item shows its linked reports that are public (their publication changes it).
-    "news": kind("news", {"reports"}, {"reports"}),
+    # A news item shows its linked reports and events that are public (publishing one
+    # changes it).
+    "news": kind("news", {"reports", "events"}, {"reports"}),
     # Lists filter by park, speaker and report too.
-    "news_list": kind("news", {"news", "parks", "speakers", "reports"}, {"news", "reports"}),
-    # A speaker shows the public news they appear in.
-    "speaker": kind("speakers", {"news"}, {"news"}),
+    "news_list": kind("news", {"news", "parks", "speakers", "reports", "events"},
+                      {"news", "reports"}),
+    # A speaker shows the public news and events they appear in.
+    "speaker": kind("speakers", {"news", "events", "agendas"}, {"news"}),
     "speakers": kind("speakers", {"speakers", "parks"}),
-    # A report shows the public news about it.
-    "report": kind("reports", {"news"}, {"news"}),
-    "reports": kind("reports", {"reports", "news", "parks"}, {"reports", "news"}),
-    "search": kind("search", {"parks", "speakers", "news", "reports"}, {"news", "reports"}),
+    # A report shows the public news and events about it.
+    "report": kind("reports", {"news", "events"}, {"news"}),
+    "reports": kind("reports", {"reports", "news", "parks", "events"}, {"reports", "news"}),
+    # An event shows its public news and reports; every change to its agenda updates its
+    # row (its `sequence`). Lists filter by a speaker of the agenda and a park.
+    "event": kind("events", {"news", "reports"}, {"news", "reports"}),
+    "events": kind("events", {"events", "agendas", "speakers", "parks", "news", "reports"},
+                   {"news", "reports"}),
+    # An agenda (or one session): its sessions, and whether its event is visible.
+    "agenda": kind("events", {"agendas", "events"}),
+    "calendar": kind("events", {"events"}),
+    "search": kind("search", {"parks", "speakers", "news", "reports", "events"},
+                   {"news", "reports"}),
     "feed": kind("feeds", {"news", "parks", "speakers"}, {"news"}),
 }
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,6 +67,19 @@ class Database:
         except BaseException:
             self.session.rollback()
             raise
+
+    def lock(self, model, item_id):
+        """Hold the row `item_id` of `model` until the transaction ends, so that writers who
+        lock it too take turns (a capacity check, say). PostgreSQL: `SELECT … FOR UPDATE`.
+        SQLite serialises writers: a write that changes nothing takes the database's write
+        lock; call this before reading what the decision rests on."""
+        table = model.__table__
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.execute(update(table).where(table.c.id == item_id)
+                                 .values(id=table.c.id))
+        else:
+            self.session.execute(select(table.c.id).where(table.c.id == item_id)
+                                 .with_for_update())
 
 
 def _create_engine(url):

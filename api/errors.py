@@ -51,6 +51,9 @@ ERROR_CODES = {
     "link_expired": "The signed link has expired; ask for a new one.",
     "email_unverified": "The member's email address is not verified yet, so the account "
                         "cannot be activated.",
+    "already_registered": "You are already registered for this event.",
+    "registration_closed": "The event takes no registrations now (closed, cancelled or "
+                           "ended).",
 }
 
 

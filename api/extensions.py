@@ -5,6 +5,7 @@ import http
 from typing import Any
 
 import flask_smorest
+import marshmallow as ma
 from flask_jwt_extended import JWTManager
 from flask_smorest.utils import prepare_response
 
@@ -64,8 +65,18 @@ SPEC_OPTIONS = {
 }
 
 
+def enum_type(_converter, field, **_kwargs):
+    """`fields.Enum` of text values is a typed string (apispec lists the values only)."""
+    if isinstance(field, ma.fields.Enum):
+        values = [member.value if field.by_value else member.name for member in field.enum]
+        if all(isinstance(value, str) for value in values):
+            return {"type": "string"}
+    return {}
+
+
 def init_api(app):
     api = Api(app, spec_kwargs=SPEC_OPTIONS)
+    api.ma_plugin.converter.add_attribute_function(enum_type)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     api.spec.components.security_scheme("cookieAuth", {

@@ -40,10 +40,13 @@ from api.viewer import IDENTITY
 
 STAMPEDE_WAIT_SECONDS = 1.0
 STAMPEDE_POLL_SECONDS = 0.02
-STORED_HEADERS = ("Content-Type", "Link", "Content-Language", "Last-Modified")
+STORED_HEADERS = ("Content-Type", "Link", "Content-Language", "Last-Modified", "Vary")
 # The request headers a cached answer is chosen by: the login, and the language.
 VARY = ("Authorization", "Cookie")
 PRIVATE = "private, no-cache"  # logged-in callers: kept by their own client, revalidated
+# Media types a view may answer by content negotiation (an event as JSON-LD): each is cached
+# apart, JSON under the key it always had.
+NEGOTIATED = ("application/json", "application/ld+json")
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,10 @@ def response_key(view_args):
     parsed = [arg for arg in view_args if isinstance(arg, dict)]
     language = request.accept_languages.best_match(current_app.config["LANGUAGES"]) or ""
     arguments = json.dumps(parsed, sort_keys=True, default=str)
-    digest = hashlib.sha256(
-        f"{request.host_url}\n{request.path}\n{arguments}\n{language}".encode()).hexdigest()
+    media_type = request.accept_mimetypes.best_match(NEGOTIATED, default=NEGOTIATED[0])
+    variant = "" if media_type == NEGOTIATED[0] else f"\n{media_type}"
+    digest = hashlib.sha256(f"{request.host_url}\n{request.path}\n{arguments}\n{language}"
+                            f"{variant}".encode()).hexdigest()
     return f"response:{digest[:40]}"
 
 

@@ -20,6 +20,7 @@ HTTP_CACHE_DEFAULTS = {
     "news": (60, 30),
     "speakers": (300, 60),
     "reports": (300, 60),
+    "events": (60, 30),
     "search": (60, 30),
     "feeds": (300, 60),
 }

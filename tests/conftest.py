@@ -18,8 +18,9 @@ from api.models import Member, MemberStatus, Role
 from config import TestingConfig
 from tests.helpers import PASSWORD, bearer
 
-# Content fixtures: make_park, make_speaker, make_news, make_report, editor, taguspark, pku.
-pytest_plugins = ["tests.content"]
+# Content fixtures: make_park, make_speaker, make_news, make_report, editor, taguspark, pku;
+# make_event, add_session.
+pytest_plugins = ["tests.content", "tests.events"]
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")

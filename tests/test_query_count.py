@@ -20,10 +20,10 @@ from api.models import (
     SpeakerRole,
 )
 
-# Count, page of ids, items, and one per relation (author, parks, reports, speakers), plus
-# the test transaction's savepoint and its rollback on PostgreSQL. The next scheduled
+# Count, page of ids, items, and one per relation (author, parks, reports, speakers, events),
+# plus the test transaction's savepoint and its rollback on PostgreSQL. The next scheduled
 # publications are asked once and kept in the store (see `warm`).
-MAX_STATEMENTS = 9
+MAX_STATEMENTS = 10
 
 
 @pytest.fixture

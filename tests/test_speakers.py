@@ -45,9 +45,9 @@ def test_appearances_list_published_news_for_the_public_and_all_for_editors(
     make_news("Later", speakers=part, published_at=days_from_now(2))
     make_news("Draft", speakers=part, status="draft", published_at=None)
     public = client.get(f"/api/v1/speakers/{speaker_id}").json["appearances"]
-    assert public == [{"id": public[0]["id"], "slug": "forum", "title": "Forum",
+    assert public == [{"type": "news", "id": public[0]["id"], "slug": "forum", "title": "Forum",
                        "published_at": "2021-12-09T00:00:00Z", "status": "published",
-                       "role": "panelist", "talk_title": "Roundtable"}]
+                       "role": "panelist", "talk_title": "Roundtable", "session": None}]
     edited = client.get(f"/api/v1/speakers/{speaker_id}", headers=editor).json
     assert [a["title"] for a in edited["appearances"]] == ["Later", "Forum", "Draft"]
 

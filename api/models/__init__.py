@@ -4,6 +4,21 @@ from api.models.account_token import AccountToken, TokenPurpose
 from api.models.audit_event import AuditEvent, AuditEventType
 from api.models.auth_session import AuthSession
 from api.models.base import Base
+from api.models.event import (
+    AttendanceMode,
+    Event,
+    EventMode,
+    EventSession,
+    EventStatus,
+    ParticipantRole,
+    Registration,
+    RegistrationStatus,
+    SessionParticipant,
+    SessionType,
+    event_news,
+    event_parks,
+    event_reports,
+)
 from api.models.media import Media
 from api.models.member import Member, MemberStatus, Role
 from api.models.news import News, NewsSpeaker, NewsStatus, SpeakerRole, news_parks, news_reports
@@ -12,7 +27,10 @@ from api.models.report import Access, Report, ReportDownload, report_parks
 from api.models.search import SearchDocument
 from api.models.speaker import Speaker
 
-__all__ = ["Access", "AccountToken", "AuditEvent", "AuditEventType", "AuthSession", "Base",
-           "Media", "Member", "MemberStatus", "News", "NewsSpeaker", "NewsStatus", "Park",
-           "Report", "ReportDownload", "Role", "SearchDocument", "Speaker", "SpeakerRole",
-           "TokenPurpose", "news_parks", "news_reports", "report_parks"]
+__all__ = ["Access", "AccountToken", "AttendanceMode", "AuditEvent", "AuditEventType",
+           "AuthSession", "Base", "Event", "EventMode", "EventSession", "EventStatus", "Media",
+           "Member", "MemberStatus", "News", "NewsSpeaker", "NewsStatus", "Park",
+           "ParticipantRole", "Registration", "RegistrationStatus", "Report", "ReportDownload",
+           "Role", "SearchDocument", "SessionParticipant", "SessionType", "Speaker",
+           "SpeakerRole", "TokenPurpose", "event_news", "event_parks", "event_reports",
+           "news_parks", "news_reports", "report_parks"]

@@ -90,6 +90,9 @@ class News(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
                            order_by="[Report.year.desc(), Report.title]")
     speaker_links = relationship("NewsSpeaker", back_populates="news",
                                  cascade="all, delete-orphan", order_by=NewsSpeaker.position)
+    # Written through `Event.news`; read only from this side.
+    events = relationship("Event", secondary="event_news", viewonly=True,
+                          order_by="[Event.starts_at.desc(), Event.id]")
 
     def search_document(self):
         body = html_to_text(self.body)

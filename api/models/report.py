@@ -53,6 +53,9 @@ class Report(Searchable, TranslatableMixin, IdMixin, TimestampMixin, Base):
     # Written through `News.reports`; read only from this side.
     news = relationship("News", secondary=news_reports, viewonly=True,
                         order_by="[News.published_at.desc().nulls_last(), News.id]")
+    # Written through `Event.reports`: the events it was released at.
+    events = relationship("Event", secondary="event_reports", viewonly=True,
+                          order_by="[Event.starts_at.desc(), Event.id]")
 
     @property
     def file(self):

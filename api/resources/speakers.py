@@ -13,7 +13,7 @@ from api.schemas.speaker import (
     SpeakerSchema,
     SpeakerUpdateSchema,
 )
-from api.services import news, speakers
+from api.services import events, news, speakers
 from api.translations import LanguageArgsSchema
 
 blp = Blueprint("speakers", __name__, url_prefix="/api/v1/speakers",
@@ -59,14 +59,15 @@ class SpeakerByRef(MethodView):
     @blp.response(200, SpeakerDetailSchema)
     @blp.problem(404, "No speaker has this id or slug.")
     def get(self, _args, ref):
-        """Retrieve a speaker by id or slug, with the news they appear in.
+        """Retrieve a speaker by id or slug, with the news and event sessions they appear in.
 
-        `appearances` lists those news items with the speaker's role and talk title,
-        newest first (published ones only, unless the caller is an editor). Text fields
-        come in the language of `lang` or `Accept-Language` when translated.
+        `appearances` lists those news items and sessions with the speaker's role and talk
+        title, newest first (published ones only, unless the caller is an editor). Text
+        fields come in the language of `lang` or `Accept-Language` when translated.
         """
+        viewer = current_viewer()
         return speakers.get_speaker_with_appearances(
-            ref, news.news_visibility(current_viewer()))
+            ref, news.news_visibility(viewer), events.event_visibility(viewer))
 
     @blp.doc(operationId="updateSpeaker")
     @blp.auth_required(Role.EDITOR)

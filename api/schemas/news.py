@@ -56,6 +56,13 @@ class NewsSummarySchema(ma.Schema):
     status = ma.fields.String(dump_only=True, required=True, metadata={"enum": STATUSES})
 
 
+def _event_summary():
+    # Events show news summaries, so the event schemas import this module.
+    from api.schemas.event import EventSummarySchema
+
+    return EventSummarySchema()
+
+
 class NewsSchema(TranslatedSchema, NewsSummarySchema):
     body = Translated(dump_only=True, required=True, metadata={"description": "Sanitised HTML."})
     cover_image = ma.fields.Nested(ImageSchema, dump_only=True, required=True, allow_none=True)
@@ -70,6 +77,9 @@ class NewsSchema(TranslatedSchema, NewsSummarySchema):
                                  "the caller is an editor)."})
     author = ma.fields.Nested(MemberSummarySchema, dump_only=True, required=True,
                               allow_none=True)
+    events = ma.fields.List(ma.fields.Nested(_event_summary), dump_only=True, required=True,
+                            metadata={"description": "Events the item is about (drafts only "
+                                      "for editors)."})
     translations = NEWS_TRANSLATIONS.read_field()
     created_at = Timestamp(dump_only=True, required=True)
     updated_at = Timestamp(dump_only=True, required=True)

@@ -60,6 +60,12 @@ def _news_summary():
     return NewsSummarySchema()
 
 
+def _event_summary():
+    from api.schemas.event import EventSummarySchema
+
+    return EventSummarySchema()
+
+
 class ReportSchema(TranslatedSchema, ReportSummarySchema):
     summary = Translated(dump_only=True, required=True, allow_none=True)
     published_at = Timestamp(dump_only=True, required=True, allow_none=True, metadata={
@@ -72,6 +78,9 @@ class ReportSchema(TranslatedSchema, ReportSummarySchema):
         ma.fields.Nested(_news_summary), dump_only=True, required=True,
         metadata={"description": "News items about the report, newest first (published "
                                  "ones only, unless the caller is an editor)."})
+    events = ma.fields.List(ma.fields.Nested(_event_summary), dump_only=True, required=True,
+                            metadata={"description": "Events the report was released at "
+                                      "(drafts only for editors)."})
     translations = REPORT_TRANSLATIONS.read_field()
     created_at = Timestamp(dump_only=True, required=True)
     updated_at = Timestamp(dump_only=True, required=True)

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from api.models import NewsStatus, SpeakerRole
+from api.models import EventStatus, NewsStatus, SessionType, SpeakerRole
 from api.pagination import ListArgsSchema
 from api.schemas.base import BaseSchema, CountryCode, LanguageTag, Slug, Timestamp, WebURL, text
 from api.schemas.park import ParkSummarySchema
@@ -11,6 +11,7 @@ from api.translations import LanguageArgsSchema, Translated, TranslatedSchema, T
 
 ROLES = [role.value for role in SpeakerRole]
 STATUSES = [status.value for status in NewsStatus]  # of news items (the appearances)
+EVENT_STATUSES = [status.value for status in EventStatus]
 
 
 SPEAKER_TRANSLATIONS = Translations(
@@ -39,25 +40,43 @@ class SpeakerSchema(TranslatedSchema, SpeakerSummarySchema):
     updated_at = Timestamp(dump_only=True, required=True)
 
 
-class AppearanceSchema(ma.Schema):
-    """A news item the speaker took part in, with their role and talk."""
+class AppearanceSessionSchema(ma.Schema):
+    """The session of an event the speaker takes part in."""
 
-    id = ma.fields.UUID(dump_only=True, required=True, attribute="news.id")
-    slug = ma.fields.String(dump_only=True, required=True, attribute="news.slug")
-    title = Translated(dump_only=True, required=True, attribute="news.title")
+    id = ma.fields.UUID(required=True)
+    title = Translated(required=True)
+    type = ma.fields.String(required=True, metadata={"enum": [t.value for t in SessionType]})
+    starts_at = Timestamp(required=True)
+    ends_at = Timestamp(required=True)
+
+
+class AppearanceSchema(ma.Schema):
+    """A news item the speaker appears in, or an event with a session they take part in;
+    with their role and talk."""
+
+    type = ma.fields.String(dump_only=True, required=True, metadata={"enum": ["news", "event"]})
+    id = ma.fields.UUID(dump_only=True, required=True, attribute="item.id")
+    slug = ma.fields.String(dump_only=True, required=True, attribute="item.slug")
+    title = Translated(dump_only=True, required=True, attribute="item.title")
     published_at = Timestamp(dump_only=True, required=True, allow_none=True,
-                             attribute="news.published_at")
-    status = ma.fields.String(dump_only=True, required=True, attribute="news.status",
-                              metadata={"enum": STATUSES})
-    role = ma.fields.String(dump_only=True, required=True, metadata={"enum": ROLES})
+                             attribute="item.published_at", metadata={
+                                 "description": "For a news item: its publication."})
+    status = ma.fields.String(dump_only=True, required=True, attribute="item.status",
+                              metadata={"enum": sorted(set(STATUSES) | set(EVENT_STATUSES))})
+    role = ma.fields.String(dump_only=True, required=True, metadata={
+        "enum": sorted(set(ROLES) | {"moderator", "closing"})})
     talk_title = ma.fields.String(dump_only=True, required=True, allow_none=True)
+    session = ma.fields.Nested(AppearanceSessionSchema, dump_only=True, required=True,
+                               allow_none=True,
+                               metadata={"description": "For an event: the session."})
 
 
 class SpeakerDetailSchema(SpeakerSchema):
     appearances = ma.fields.List(ma.fields.Nested(AppearanceSchema), dump_only=True,
                                  required=True, metadata={
-        "description": "News the speaker appears in, newest first (published ones only, "
-                       "unless the caller is an editor)."})
+        "description": "News the speaker appears in and events with sessions they take "
+                       "part in, newest first (by publication, or by the session's start); "
+                       "drafts only for editors."})
 
 
 class SpeakerUpdateSchema(BaseSchema):

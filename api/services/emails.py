@@ -1,11 +1,13 @@
-"""The account emails: each in plain text and HTML, with links to the frontend."""
+"""The emails to members (accounts, event registrations): plain text and HTML, frontend links."""
 
 from html import escape
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from api.mail import send_mail
+from api.models import AttendanceMode, RegistrationStatus
 
 SIGNATURE = "The Community of International Science-Industry Parks (CISIP)"
 
@@ -67,3 +69,59 @@ def send_approved(member):
         "An administrator approved your application. You can now log in with your email "
         "address and the password you chose.",
     ], current_app.config["FRONTEND_URL"] + "/login", "Log in")
+
+
+def event_page(slug):
+    """An event's page on the frontend."""
+    return f"{current_app.config['FRONTEND_URL']}/events/{slug}"
+
+
+def _when(event):
+    """`Tuesday 7 December 2021, 09:00 to 17:30 (Asia/Shanghai)`, on the clocks where it is held."""
+    zone = ZoneInfo(event.timezone)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    day = f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}"
+    if end.date() != start.date():
+        return f"{day} to {end:%A} {end.day} {end:%B %Y}, {end:%H:%M} ({event.timezone})"
+    return f"{day} to {end:%H:%M} ({event.timezone})"
+
+
+def _how(registration):
+    return "in person" if registration.mode is AttendanceMode.IN_PERSON else "online"
+
+
+def send_registration_received(registration):
+    """Your registration is confirmed, or you are on the waiting list."""
+    event, member = registration.event, registration.member
+    if registration.status is RegistrationStatus.CONFIRMED:
+        subject = f"You are registered: {event.title}"
+        lines = [f"Your registration to attend {event.title} {_how(registration)} is "
+                 f"confirmed. It takes place {_when(event)}."]
+    else:
+        subject = f"You are on the waiting list: {event.title}"
+        lines = [f"All places to attend {event.title} {_how(registration)} are taken, so you "
+                 f"are number {registration.waitlist_position} on the waiting list. If a "
+                 "place becomes free, it is yours and we will email you.",
+                 f"The event takes place {_when(event)}."]
+    lines.append("If you cannot come, cancel your registration so that someone else can "
+                 "have your place.")
+    _send(member, subject, lines, event_page(event.slug), "See the event")
+
+
+def send_registration_promoted(registration):
+    """A place became free: the waitlisted registration is confirmed."""
+    event, member = registration.event, registration.member
+    _send(member, f"A place is yours: {event.title}", [
+        f"A place became free and your registration to attend {event.title} "
+        f"{_how(registration)} is now confirmed. It takes place {_when(event)}.",
+        "If you cannot come after all, cancel your registration so that the next person on "
+        "the waiting list can have your place.",
+    ], event_page(event.slug), "See the event")
+
+
+def send_event_cancelled(registration):
+    event, member = registration.event, registration.member
+    _send(member, f"Cancelled: {event.title}", [
+        f"We are sorry: {event.title}, which was to take place {_when(event)}, is cancelled. "
+        "Your registration needs nothing more from you.",
+    ], event_page(event.slug), "See the event")

@@ -10,7 +10,7 @@ from api.models.member import hidden_fields
 from api.pagination import paginate
 from api.refs import ref_filter
 from api.security import password_problems
-from api.services import emails
+from api.services import emails, events
 from api.services.accounts import drop_tokens, issue_token
 from api.services.audit import record
 from api.services.auth import end_member_sessions, find_member_by_email, find_park
@@ -138,3 +138,5 @@ def delete_member(viewer, member_id):
         drop_tokens(member, list(TokenPurpose))
         record(AuditEventType.MEMBER_DELETED, member, actor=viewer)
     end_member_sessions(member)
+    # Their places at coming events go to the next in the queues.
+    events.withdraw_member(member)

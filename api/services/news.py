@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import QueryableAttribute, selectinload
 
-from api.errors import APIError, Forbidden
+from api.errors import Forbidden
 from api.extensions import db
 from api.models import (
     News,
@@ -22,9 +22,18 @@ from api.models import (
 from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import get_or_404, ref_filter
-from api.sanitize import clean_html, summarize
+from api.sanitize import clean_html
 from api.services.counts import cached_total
-from api.services.items import create_item, delete_item, update_item
+from api.services.events import event_visibility
+from api.services.items import (
+    clean_translation,
+    create_item,
+    delete_item,
+    derive_summaries,
+    linked,
+    speaker_links,
+    update_item,
+)
 from api.services.parks import get_park, json_list_contains
 from api.services.publication import published_now
 from api.services.search import capped_count, matching_ids, newest_matches
@@ -37,10 +46,12 @@ def relations(viewer):
     """Everything a news item shows, loaded for a whole page in one query per relation;
     linked reports only when the caller may see them."""
     reports: QueryableAttribute = News.reports
+    events: QueryableAttribute = News.events
     if not viewer.sees_unpublished:
+        events = News.events.and_(*event_visibility(viewer))
         reports = News.reports.and_(published_now(Report.published_at))
     return (selectinload(News.parks), selectinload(News.speaker_links),
-            selectinload(News.author), selectinload(reports))
+            selectinload(News.author), selectinload(reports), selectinload(events))
 
 
 def news_visibility(viewer):
@@ -154,63 +165,22 @@ def _apply(news, data):
         if field == "body":
             news.body = clean_html(value)
         elif field == "park_ids":
-            news.parks = _linked(Park, value, "park_ids")
+            news.parks = linked(Park, value, "park_ids")
         elif field == "report_ids":
-            news.reports = sorted(_linked(Report, value, "report_ids"),
+            news.reports = sorted(linked(Report, value, "report_ids"),
                                   key=lambda report: (-report.year, report.title))
         elif field == "speakers":
-            _set_speakers(news, value)
+            news.speaker_links = speaker_links(news.speaker_links, value, "speakers",
+                                               lambda speaker_id: NewsSpeaker(
+                                                   speaker_id=speaker_id), SpeakerRole)
         elif field == "tags":
             news.tags = list(dict.fromkeys(value))
         elif field == "translations":
-            apply_translations(news, value, _clean_translation)
+            apply_translations(news, value, clean_translation)
         elif field == "status":
             news.status = NewsStatus(value)
         elif field not in ("slug", "summary"):
             setattr(news, field, value)
-    if "summary" in data:
-        news.summary = data["summary"] or summarize(news.body)
-    for values in (news.translations or {}).values():
-        if "body" in values and "summary" not in values:
-            values["summary"] = summarize(values["body"])
+    derive_summaries(news, data)
     if news.status is NewsStatus.PUBLISHED and news.published_at is None:
         news.published_at = utcnow()
-
-
-def _clean_translation(field, value):
-    return clean_html(value) if field == "body" else value
-
-
-def _linked(model, ids, field):
-    """The `model` rows of `ids`, in the order given; 422 on `field` naming any unknown id."""
-    found = {item.id: item for item in db.session.scalars(select(model).where(
-        model.id.in_(ids)))}
-    missing = [str(item_id) for item_id in ids if item_id not in found]
-    if missing:
-        name = model.__name__.lower()
-        raise _invalid(field, f"No {name} has the id {', '.join(missing)}.")
-    return [found[item_id] for item_id in dict.fromkeys(ids)]
-
-
-def _set_speakers(news, given):
-    """Replace the speakers, keeping the link rows of speakers who stay."""
-    ids = [part["speaker_id"] for part in given]
-    if len(set(ids)) != len(ids):
-        raise _invalid("speakers", "A speaker appears only once per news item.")
-    found = set(db.session.scalars(select(Speaker.id).where(Speaker.id.in_(ids))))
-    missing = [str(speaker_id) for speaker_id in ids if speaker_id not in found]
-    if missing:
-        raise _invalid("speakers", f"No speaker has the id {', '.join(missing)}.")
-    current = {link.speaker_id: link for link in news.speaker_links}
-    links = []
-    for position, part in enumerate(given):
-        link = current.get(part["speaker_id"]) or NewsSpeaker(speaker_id=part["speaker_id"])
-        link.role, link.talk_title = SpeakerRole(part["role"]), part["talk_title"]
-        link.position = position
-        links.append(link)
-    news.speaker_links = links
-
-
-def _invalid(field, message):
-    return APIError("The request body is invalid.", status=422, code="validation_error",
-                    errors={"json": {field: [message]}})

@@ -16,6 +16,7 @@ from api.models import Access, Member, MemberStatus, Park, Report, ReportDownloa
 from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
+from api.services.events import event_visibility
 from api.services.news import news_visibility
 from api.services.publication import published_now
 from api.services.search import matching_ids
@@ -40,10 +41,12 @@ def visible_reports(viewer):
 
 
 def with_news(stmt, viewer):
-    """`stmt` loading each report's news, only the items the caller may read."""
+    """`stmt` loading each report's news and events, only those the caller may read."""
     visibility = news_visibility(viewer)
     news = Report.news.and_(*visibility) if visibility else Report.news
-    return stmt.options(selectinload(news))
+    events = event_visibility(viewer)
+    return stmt.options(selectinload(news), selectinload(
+        Report.events.and_(*events) if events else Report.events))
 
 
 def list_reports(args, viewer):

@@ -2,22 +2,29 @@
 
 import hashlib
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from api.extensions import db
 from api.models import (
     Access,
+    Event,
+    EventSession,
+    EventStatus,
     Member,
     MemberStatus,
     News,
     NewsSpeaker,
     NewsStatus,
     Park,
+    ParticipantRole,
     Report,
     Role,
+    SessionParticipant,
+    SessionType,
     Speaker,
     SpeakerRole,
 )
@@ -174,7 +181,7 @@ def seed_report():
 
 def seed_demo():
     """Add whatever of the demo data set is missing; answer counts of what was added."""
-    added = {"parks": 0, "members": 0, "speakers": 0, "news": 0, "reports": 0}
+    added = {"parks": 0, "members": 0, "speakers": 0, "news": 0, "reports": 0, "events": 0}
     with db.transaction():
         for data in PARKS:
             slug = make_slug(data["name"])
@@ -199,6 +206,7 @@ def seed_demo():
         added["news"] = _seed_news()
         added["reports"] = seed_report()
         _link_news_and_report()
+        added["events"] = _seed_event()
     return added
 
 
@@ -242,4 +250,45 @@ def _seed_news():
         for position, data in enumerate(seed_content.SPEAKERS)
     ]
     db.session.add(news)
+    return 1
+
+
+def _seed_event():
+    """The forum as an event with its agenda (illustrative times, see `seed_content.AGENDA`),
+    linked to its news item and the report it released; answer 1 if it was added."""
+    data = seed_content.EVENT
+    slug = make_slug(data["title"])
+    if db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
+        return 0
+    zone = ZoneInfo(data["timezone"])
+    day = datetime.fromisoformat(seed_content.EVENT_DAY).date()
+
+    def at(clock):
+        return datetime.combine(day, time.fromisoformat(clock), zone).astimezone(UTC)
+
+    agenda = seed_content.AGENDA
+    event = Event(
+        slug=slug, title=data["title"], theme=data["theme"], summary=data["summary"],
+        body=data["body"], status=EventStatus(data["status"]), published_at=data["published_at"],
+        starts_at=at(agenda[0]["at"][0]), ends_at=at(agenda[-1]["at"][1]),
+        timezone=data["timezone"], start_date=day, mode=data["mode"],
+        venue_city=data["venue"]["city"], country=data["venue"]["country"],
+        streams=data["streams"], organizers=data["organizers"], stats=data["stats"], sequence=0,
+        parks=list(db.session.scalars(select(Park).where(Park.slug.in_(data["parks"]))
+                                      .order_by(Park.name))),
+        news=list(db.session.scalars(select(News).where(
+            News.slug == make_slug(seed_content.TITLE)))),
+        reports=list(db.session.scalars(select(Report).where(
+            Report.slug == make_slug(REPORT["title"])))))
+    speakers = {s.slug: s for s in db.session.scalars(select(Speaker))}
+    for number, item in enumerate(agenda, start=1):
+        session = EventSession(
+            number=number, position=number, type=SessionType(item["type"]), title=item["title"],
+            starts_at=at(item["at"][0]), ends_at=at(item["at"][1]), room=item.get("room"))
+        session.participants = [
+            SessionParticipant(speaker=speakers[make_slug(name)], role=ParticipantRole(role),
+                               talk_title=talk, position=position)
+            for position, (name, role, talk) in enumerate(item["participants"])]
+        event.sessions.append(session)
+    db.session.add(event)
     return 1

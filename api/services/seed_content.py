@@ -1,4 +1,4 @@
-"""The demo news item: the community's article on its 2021 forum, and the people it names."""
+"""The demo content: the community's article on its 2021 forum, the people it names, the forum."""
 # ruff: noqa: E501 -- the article's paragraphs are kept one per line, as written.
 
 from datetime import UTC, datetime
@@ -172,3 +172,92 @@ SPEAKERS: list[dict[str, Any]] = [
     },
     {"name": "Zhang Jizhe", "role": "host", "talk_title": ROUNDTABLE},
 ]
+
+
+# The forum itself, as an event. Where it stands in the article: "On December 7th, ... hosted
+# by GEI, CASTIP and CISIP ... held both online and offline in Beijing", "more than 60
+# representatives and experts from over 10 countries", "two Chinese live broadcast
+# platforms", "379 people participated in the online broadcast". The article says "2020" in
+# its first line and "2021" everywhere else; the forum was held on 7 December 2021.
+EVENT_TITLE = "The 2021 Community of International Science-Industry Parks Forum"
+EVENT: dict[str, Any] = {
+    "title": EVENT_TITLE,
+    "theme": "Digital economy -- a new driving force for global recovery",
+    "summary": (
+        "The community's 2021 forum, held online and offline in Beijing on 7 December 2021: "
+        "more than 60 representatives and experts from over 10 countries, two live broadcast "
+        "platforms, the release of the 2021 Report on the Development of B&R Science Parks."
+    ),
+    "body": (
+        "<p>Hosted by GEI (Great Wall Enterprise Institute), CASTIP (China ASEAN Science "
+        "Techonology and Innovation Policy Research Center) and CISIP (Community of "
+        "International Science-Industry Parks), the forum brought together more than 60 "
+        "representatives and experts from over 10 countries such as China, Thailand, Malaysia, "
+        "Indonesia, Serbia, Pakistan, Hungary, Georgia, Brazil and Egypt.</p>"
+        "<p>With the theme of \"Digital economy -- a new driving force for global recovery\", "
+        "it released the 2021 Report on the Development of B&amp;R Science Parks and built a "
+        "communication platform for international science-technology parks and technology "
+        "enterprises by sharing the experiences of digital economy development and Sci&amp;Tech "
+        "park construction, and introducing Chinese digital enterprises to the forum guests.</p>"
+    ),
+    "status": "published",
+    # Published with the news item: the article is the only record of the forum.
+    "published_at": datetime(2021, 12, 9, tzinfo=UTC),
+    "timezone": "Asia/Shanghai",
+    "mode": "hybrid",
+    "venue": {"city": "Beijing", "country": "CN"},
+    # The article names neither platform nor address: reserved example URLs stand in.
+    "streams": [
+        {"platform": "Chinese live broadcast platform 1",
+         "url": "https://live-1.example/cisip-forum-2021", "language": "zh"},
+        {"platform": "Chinese live broadcast platform 2",
+         "url": "https://live-2.example/cisip-forum-2021", "language": "zh"},
+    ],
+    "organizers": [
+        {"name": "GEI (Great Wall Enterprise Institute)", "role": "host", "url": None},
+        {"name": "CASTIP (China ASEAN Science Techonology and Innovation Policy Research "
+                 "Center)", "role": "host", "url": None},
+        {"name": "CISIP (Community of International Science-Industry Parks)", "role": "host",
+         "url": None},
+    ],
+    # "More than 60" and "over 10": the figures the article gives, as lower bounds.
+    "stats": {"participants": 60, "countries": 10, "online_viewers": 379},
+    "parks": PARKS,
+}
+
+# The agenda in the article's order, with each speaker in their role. The article gives no
+# times: these are ILLUSTRATIVE, a plausible one-day layout in Beijing time (UTC+8).
+AGENDA: list[dict[str, Any]] = [
+    {"type": "opening", "title": "Opening speech", "at": ("09:00", "09:15"),
+     "participants": [("Wu Wensheng", "speaker", None)]},
+    {"type": "report_release", "title": f"Release of the {REPORT}", "at": ("09:15", "09:40"),
+     "participants": [("Wang Mingyang", "presenter", REPORT)]},
+    {"type": "keynote", "title": SPEAKERS[2]["talk_title"], "at": ("09:40", "10:10"),
+     "participants": [("Amer Ahmed Hashimi", "keynote", SPEAKERS[2]["talk_title"])]},
+    {"type": "keynote", "title": SPEAKERS[3]["talk_title"], "at": ("10:10", "10:40"),
+     "participants": [("Balogh András Zoltán", "keynote", SPEAKERS[3]["talk_title"])]},
+    {"type": "keynote", "title": SPEAKERS[4]["talk_title"], "at": ("10:40", "11:10"),
+     "participants": [("Yang yi", "keynote", SPEAKERS[4]["talk_title"])]},
+    {"type": "break", "title": "Break", "at": ("11:10", "11:20"), "participants": []},
+    {"type": "company_presentation", "title": "CFMEE", "at": ("11:20", "11:40"),
+     "participants": [("Chen Dong", "presenter", None)]},
+    {"type": "company_presentation", "title": "Geek+", "at": ("11:40", "12:00"),
+     "participants": [("Bi Kong", "presenter", None)]},
+    {"type": "break", "title": "Lunch", "at": ("12:00", "13:30"), "participants": []},
+    {"type": "company_presentation", "title": "MOQI", "at": ("13:30", "13:50"),
+     "participants": [("Zhang Qingdi", "presenter", None)]},
+    {"type": "company_presentation", "title": "AIPARK", "at": ("13:50", "14:10"),
+     "participants": [("Xiang Yanping", "presenter", None)]},
+    {"type": "company_presentation", "title": "Waterdrop", "at": ("14:10", "14:30"),
+     "participants": [("Li Jieru", "presenter", None)]},
+    {"type": "roundtable", "title": f"Online roundtable: {ROUNDTABLE}", "at": ("14:45", "16:00"),
+     "room": "Online",
+     "participants": [("Zhang Jizhe", "host", ROUNDTABLE),
+                      ("Song Qi", "panelist", ROUNDTABLE),
+                      ("Kanchana Wanichkorn", "panelist", ROUNDTABLE),
+                      ("Eduardo Baptista Correia", "panelist", ROUNDTABLE),
+                      ("Vijay Kant Mishra", "panelist", ROUNDTABLE)]},
+    {"type": "closing", "title": "Closing summary", "at": ("16:00", "16:20"),
+     "participants": [("Wang Delu", "closing", None)]},
+]
+EVENT_DAY = "2021-12-07"

@@ -46,7 +46,7 @@ def test_every_list_with_a_filter_is_tested():
 
 
 @pytest.fixture
-def objects(client, login, make_park, make_speaker, make_news):
+def objects(client, login, make_park, make_speaker, make_news, make_event, add_session):
     """One of everything a JSON body edits, with the admin who may edit it."""
     admin = bearer(login("admin")["access_token"])
     park = make_park("Taguspark")
@@ -56,7 +56,12 @@ def objects(client, login, make_park, make_speaker, make_news):
                          data={"title": "Annual report", "year": "2021",
                                "file": upload(pdf_bytes(), "r.pdf", "application/pdf")})
     assert report.status_code == 201, report.json
+    event = make_event("Forum")
+    session = add_session(event, "Opening")
     return admin, {
+        "/api/v1/events/{ref}": f"/api/v1/events/{event['id']}",
+        "/api/v1/events/{ref}/sessions/{session_id}":
+            f"/api/v1/events/{event['id']}/sessions/{session['id']}",
         "/api/v1/parks/{ref}": f"/api/v1/parks/{park['id']}",
         "/api/v1/speakers/{ref}": f"/api/v1/speakers/{speaker['id']}",
         "/api/v1/news/{ref}": f"/api/v1/news/{news['id']}",
@@ -66,7 +71,8 @@ def objects(client, login, make_park, make_speaker, make_news):
 
 
 EDITABLE = ["/api/v1/parks/{ref}", "/api/v1/speakers/{ref}", "/api/v1/news/{ref}",
-            "/api/v1/reports/{ref}", "/api/v1/auth/me"]
+            "/api/v1/reports/{ref}", "/api/v1/auth/me", "/api/v1/events/{ref}",
+            "/api/v1/events/{ref}/sessions/{session_id}"]
 
 
 def test_every_patch_with_text_is_tested():
