@@ -55,7 +55,11 @@ def objects(client, login, make_park, make_speaker, make_news):
                          data={"title": "Annual report", "year": "2021",
                                "file": upload(pdf_bytes(), "r.pdf", "application/pdf")})
     assert report.status_code == 201, report.json
+    key = client.post("/api/v1/api-keys", headers=admin,
+                      json={"name": "Partner site", "kind": "publishable"})
+    assert key.status_code == 201, key.json
     return admin, {
+        "/api/v1/api-keys/{key_id}": f"/api/v1/api-keys/{key.json['id']}",
         "/api/v1/parks/{ref}": f"/api/v1/parks/{park['id']}",
         "/api/v1/speakers/{ref}": f"/api/v1/speakers/{speaker['id']}",
         "/api/v1/news/{ref}": f"/api/v1/news/{news['id']}",
@@ -65,7 +69,7 @@ def objects(client, login, make_park, make_speaker, make_news):
 
 
 EDITABLE = ["/api/v1/parks/{ref}", "/api/v1/speakers/{ref}", "/api/v1/news/{ref}",
-            "/api/v1/reports/{ref}", "/api/v1/auth/me"]
+            "/api/v1/reports/{ref}", "/api/v1/auth/me", "/api/v1/api-keys/{key_id}"]
 
 
 def test_every_patch_with_text_is_tested():
