@@ -23,11 +23,13 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from api.errors import problem
 from api.http_cache import is_anonymous
+from api.models import ApiKeyKind
 from api.origins import origin_of_url
 from api.security import hash_token
 from api.services.api_keys import (
     KEY_LENGTH,
     PREFIXES,
+    SAFE_METHODS,
     InvalidApiKey,
     KeyStates,
     UsageCounter,
@@ -76,6 +78,7 @@ def check_api_key():
     state = _find_state(key)
     if state is None or not state.valid(now):
         raise InvalidApiKey()
+    g.api_key_kind = state.kind
     check_use(state, method=request.method, origin=_browser_origin(),
               from_browser="Origin" in request.headers or "Sec-Fetch-Site" in request.headers,
               in_url=in_url, with_login=not is_anonymous())
@@ -131,9 +134,15 @@ def quota_exceeded(exceeded):
                    headers={"Retry-After": str(wait)}, violated_policies=names)
 
 
-def add_rate_limit_headers(response):
-    """`RateLimit-Policy` and `RateLimit` on keyed responses; and, when it is time, write
-    the usage counted so far once the response has gone out."""
+def add_key_headers(response):
+    """`Vary: X-API-Key` on reads, so that no HTTP cache (a browser's, a CDN's) answers one
+    key's request with another's answer (or `Origin` too, which a publishable key's answer
+    depends on); `RateLimit-Policy` and `RateLimit` on keyed responses; and, when it is
+    time, write the usage counted so far once the response has gone out."""
+    if request.method in SAFE_METHODS:
+        response.vary.add(KEY_HEADER)
+        if g.get("api_key_kind") == ApiKeyKind.PUBLISHABLE:
+            response.vary.add("Origin")
     spent = g.get("api_key_spent")
     if spent:
         response.headers["RateLimit-Policy"] = policy_header(
@@ -243,4 +252,4 @@ def init_api_keys(app):
     app.extensions["api_key_usage"] = UsageCounter(app.config["API_KEY_USAGE_FLUSH_SECONDS"])
     app.extensions["api_key_quotas"] = Quotas()
     app.before_request(check_api_key)
-    app.after_request(add_rate_limit_headers)
+    app.after_request(add_key_headers)

@@ -309,6 +309,14 @@ class TestCaching:
         assert not_modified.status_code == 304
         assert not_modified.headers["ETag"] == bare.headers["ETag"]
 
+    def test_http_caches_keep_keys_apart(self, client, issue_key):
+        # A browser or CDN must not answer one key's request with another key's answer.
+        bare = client.get("/api/v1/parks")
+        assert "X-API-Key" in bare.headers["Vary"]
+        with_key = client.get("/api/v1/parks", headers=keyed(issue_key()))
+        assert {"X-API-Key", "Origin", "Authorization"} <= set(
+            with_key.headers["Vary"].split(", "))
+
     def test_a_key_in_the_feed_url_shares_the_entry_too(self, client, issue_key, make_news,
                                                         taguspark):
         make_news("Forum", park_ids=[taguspark["id"]])
