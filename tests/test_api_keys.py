@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from api.models import ApiKey
 from api.security import hash_token
+from tests.conftest import REDIS_URL
 from tests.content import days_from_now
 from tests.helpers import assert_problem
 
@@ -514,6 +515,33 @@ class TestTwoInstances:
                 assert response.status_code == 200
         usage = client.get(f"{KEYS}/{key['id']}/usage?days=1", headers=admin).json
         assert usage["total"] == 3
+
+
+class TestQuotasAcrossInstances:
+    @pytest.fixture
+    def app(self, make_app):
+        return make_app(RATELIMIT_ENABLED="true")
+
+    @pytest.fixture
+    def b(self, app, make_app):
+        return make_app(RATELIMIT_ENABLED="true").test_client()
+
+    @pytest.mark.skipif(not REDIS_URL, reason="processes share quotas through Redis only")
+    def test_instances_together_serve_exactly_the_quota(self, client, b, issue_key):
+        key = issue_key(rate_limit="1000/hour", daily_quota=60)
+        served, refused = 0, set()
+        for request in range(200):
+            instance = request % 2
+            response = (client, b)[instance].get("/api/v1/parks", headers=keyed(key))
+            if response.status_code == 429:
+                refused.add(instance)
+                if refused == {0, 1}:
+                    break
+            else:
+                assert response.status_code == 200 and instance not in refused
+                served += 1
+        assert served == 60 and refused == {0, 1}
+        assert rate_limits(response)["daily"][0] == 0
 
 
 def test_the_feeds_document_the_key_parameter(client):
