@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import limits
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -196,6 +197,13 @@ class Config:
         """Refuse settings that would run the app unsafely."""
         if self.LOG_FORMAT not in {"text", "json"}:
             raise ConfigError(f"LOG_FORMAT must be text or json, not {self.LOG_FORMAT!r}.")
+        try:
+            window = limits.parse(self.API_KEY_DEFAULT_RATE_LIMIT).get_expiry()
+        except ValueError:
+            window = 0
+        if not 0 < window <= 3600:
+            raise ConfigError("API_KEY_DEFAULT_RATE_LIMIT must be a rate per second, minute or "
+                              f"hour such as 600/minute, not {self.API_KEY_DEFAULT_RATE_LIMIT!r}.")
 
 
 class DevelopmentConfig(Config):
