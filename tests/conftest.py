@@ -188,7 +188,8 @@ def issue_key(client, auth_headers):
     admin = {}
 
     def factory(kind="publishable", name="Partner site", **fields):
-        admin.setdefault("headers", auth_headers("admin"))
+        if not admin:
+            admin["headers"] = auth_headers("admin")
         response = client.post("/api/v1/api-keys", json={"name": name, "kind": kind, **fields},
                                headers=admin["headers"])
         assert response.status_code == 201, response.json

@@ -114,14 +114,19 @@ class TestAdministration:
         server = issue_key("secret", name="Taguspark server")
         gone = issue_key(name="Old widget")
         assert client.delete(f"{KEYS}/{gone['id']}", headers=admin).status_code == 204
+        issue_key(name="Last year's fair", expires_at=days_from_now(-30))
+        issue_key(name="Paused", active=False)
 
         def names(query=""):
             response = client.get(f"{KEYS}?sort=name{query}", headers=admin)
             assert response.status_code == 200, response.json
             return [key["name"] for key in response.json["items"]]
 
-        assert names() == ["Taguspark server", "Taguspark site"]
+        assert names() == ["Last year's fair", "Paused", "Taguspark server", "Taguspark site"]
+        assert names("&status=active") == ["Taguspark server", "Taguspark site"]
         assert names("&status=revoked") == ["Old widget"]
+        assert names("&status=expired") == ["Last year's fair"]
+        assert names("&status=inactive") == ["Paused"]
         assert names("&kind=secret") == [server["name"]]
         assert names("&park=taguspark") == [site["name"]]
         assert names("&q=SERVER") == ["Taguspark server"]

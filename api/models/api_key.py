@@ -4,10 +4,11 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ColumnElement, Enum, ForeignKey, Index, String, case
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.models.base import Base, IdMixin, TimestampMixin
+from api.models.base import Base, IdMixin, TimestampMixin, utcnow
 
 
 class ApiKeyKind(enum.StrEnum):
@@ -43,6 +44,22 @@ class ApiKey(IdMixin, TimestampMixin, Base):
 
     park = relationship("Park", lazy="joined")
     created_by = relationship("Member", lazy="joined")
+
+    @hybrid_property
+    def status(self) -> str:
+        """`active`, `inactive` (switched off), `expired` or `revoked`."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= utcnow():
+            return "expired"
+        return "active" if self.active else "inactive"
+
+    @status.inplace.expression
+    @classmethod
+    def _status_expression(cls) -> ColumnElement[str]:
+        return case((cls.revoked_at.is_not(None), "revoked"),
+                    (cls.expires_at <= utcnow(), "expired"),
+                    (cls.active, "active"), else_="inactive")
 
 
 class ApiKeyUsage(Base):

@@ -11,7 +11,7 @@ from api.pagination import ListArgsSchema
 from api.schemas.base import BaseSchema, QueryArgsSchema, Timestamp, text
 from api.schemas.member import MemberSummarySchema
 from api.schemas.park import ParkSummarySchema
-from api.services.api_keys import USAGE_DAYS, status_of
+from api.services.api_keys import USAGE_DAYS
 
 MAX_GRACE_SECONDS = 86400
 # A rate limit's window; longer spans are what `daily_quota` is for.
@@ -70,7 +70,7 @@ class ApiKeySchema(ma.Schema):
     key_hint = ma.fields.String(required=True, metadata={
         "description": "The key's prefix and last four characters (`cisip_pk_…x7Qa`), to "
         "recognise it; the key itself is shown once."})
-    status = ma.fields.Function(status_of, required=True, metadata={
+    status = ma.fields.String(required=True, metadata={
         "enum": list(STATUSES), "description": "`active`; `inactive` (switched off with "
         "`active: false`); `expired` (past `expires_at`); `revoked` (for good)."})
     allowed_origins = ma.fields.List(ma.fields.String(), required=True, metadata={
