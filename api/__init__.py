@@ -4,6 +4,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import docs, embed
+from api.api_keys import init_api_keys
 from api.auth import init_auth, register_jwt_callbacks
 from api.cache import init_store
 from api.commands import register_commands
@@ -17,6 +18,7 @@ from api.mail import init_mail
 from api.parsing import StrictJSONProvider
 from api.resources import (
     admin,
+    api_keys,
     auth,
     events,
     feeds,
@@ -37,7 +39,7 @@ from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
 BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.blp, events.blp,
-              media.blp, search.blp, feeds.blp, admin.blp, health.blp)
+              media.blp, search.blp, feeds.blp, admin.blp, api_keys.blp, health.blp)
 
 
 class App(Flask):
@@ -77,6 +79,7 @@ def register_extensions(app):
     init_auth(app)
     init_security_headers(app)
     init_request_ids(app)
+    init_api_keys(app)  # before the response cache: a refused key gets no cached answer
     init_http_cache(app)
     init_cors(app)
     init_mail(app)

@@ -4,7 +4,7 @@ from flask import current_app, request
 from flask_cors import CORS
 
 EXPOSED_HEADERS = ["Link", "ETag", "Retry-After", "X-Request-ID", "Content-Language",
-                   "Location", "Last-Modified"]
+                   "Location", "Last-Modified", "RateLimit", "RateLimit-Policy"]
 METHODS = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]
 
 

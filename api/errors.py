@@ -54,6 +54,12 @@ ERROR_CODES = {
     "already_registered": "You are already registered for this event.",
     "registration_closed": "The event takes no registrations now (closed, cancelled or "
                            "ended).",
+    "invalid_api_key": "The API key is unknown, revoked, rolled out or expired.",
+    "key_origin_denied": "The publishable key is not allowed from the request's origin.",
+    "key_scope_denied": "A publishable key reads public content only (GET, no login).",
+    "secret_key_exposed": "A secret key was sent from a browser or in a URL.",
+    "quota_exceeded": "The API key's rate limit or daily quota is used up; see Retry-After.",
+    "key_revoked": "The API key is revoked and can no longer be changed.",
 }
 
 
@@ -192,3 +198,6 @@ class ProblemSchema(ma.Schema):
         metadata={"description": "On validation errors: messages keyed by location "
                   "(`json`, `query`, `form`, `files`), then by field."},
     )
+    violated_policies = ma.fields.List(ma.fields.String(), metadata={
+        "description": "On `quota_exceeded`: the key's policies used up (`rate`, `daily`), "
+        "as named in the `RateLimit` header."})

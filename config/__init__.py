@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import limits
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,9 @@ HTTP_CACHE_DEFAULTS = {
 
 # A reset link never lives longer than this, whatever RESET_TOKEN_SECONDS says.
 MAX_RESET_TOKEN_SECONDS = 3600
+
+# Every process sees a change to a partner key within this many seconds, at most.
+MAX_API_KEY_STATE_SECONDS = 1.0
 
 # Rate limits (Flask-Limiter notation, `;` separates several). Per account counts only
 # failed logins: at most 100 an hour (OWASP ASVS), and no lockout an attacker could use.
@@ -131,6 +135,7 @@ class Config:
         # Every forgot-password answer takes at least this long, known email or not.
         self.FORGOT_MIN_SECONDS = float(env.get("FORGOT_MIN_SECONDS", "0.2"))
         self._rate_limit_settings(env)
+        self._api_key_settings(env)
 
         self.PASSWORD_HASH_PROFILE = env.get("PASSWORD_HASH_PROFILE", "default")
 
@@ -185,10 +190,27 @@ class Config:
         for name, default in RATE_LIMITS.items():
             setattr(self, name, env.get(name, default))
 
+    def _api_key_settings(self, env):
+        """Partner keys: defaults of new keys, and how fresh each process keeps their state."""
+        self.API_KEY_DEFAULT_RATE_LIMIT = env.get("API_KEY_DEFAULT_RATE_LIMIT", "600/minute")
+        default_quota = env.get("API_KEY_DEFAULT_DAILY_QUOTA", "100000").strip()
+        self.API_KEY_DEFAULT_DAILY_QUOTA = int(default_quota) if default_quota else None
+        # A revoked key is refused everywhere within this (never more than a second).
+        self.API_KEY_STATE_SECONDS = min(float(env.get("API_KEY_STATE_SECONDS", "0.5")),
+                                         MAX_API_KEY_STATE_SECONDS)
+        self.API_KEY_USAGE_FLUSH_SECONDS = float(env.get("API_KEY_USAGE_FLUSH_SECONDS", "10"))
+
     def check(self):
         """Refuse settings that would run the app unsafely."""
         if self.LOG_FORMAT not in {"text", "json"}:
             raise ConfigError(f"LOG_FORMAT must be text or json, not {self.LOG_FORMAT!r}.")
+        try:
+            window = limits.parse(self.API_KEY_DEFAULT_RATE_LIMIT).get_expiry()
+        except ValueError:
+            window = 0
+        if not 0 < window <= 3600:
+            raise ConfigError("API_KEY_DEFAULT_RATE_LIMIT must be a rate per second, minute or "
+                              f"hour such as 600/minute, not {self.API_KEY_DEFAULT_RATE_LIMIT!r}.")
 
 
 class DevelopmentConfig(Config):

@@ -213,3 +213,20 @@ def auth_headers(login):
         return bearer(login(role, **fields)["access_token"])
 
     return factory
+
+
+@pytest.fixture
+def issue_key(client, auth_headers):
+    """Create a partner key through the API as an admin: `issue_key("secret", rate_limit=…)`
+    answers the created key, `key` included."""
+    admin = {}
+
+    def factory(kind="publishable", name="Partner site", **fields):
+        if not admin:
+            admin["headers"] = auth_headers("admin")
+        response = client.post("/api/v1/api-keys", json={"name": name, "kind": kind, **fields},
+                               headers=admin["headers"])
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return factory

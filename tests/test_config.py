@@ -49,3 +49,13 @@ def test_production_starts_with_strong_secrets(tmp_path):
 def test_unknown_app_env_is_refused():
     with pytest.raises(ConfigError):
         load_config(None, env={"APP_ENV": "staging"})
+
+
+def test_partner_key_settings():
+    config = load_config("development", env={"API_KEY_STATE_SECONDS": "5",
+                                             "API_KEY_DEFAULT_DAILY_QUOTA": ""})
+    assert config.API_KEY_STATE_SECONDS == 1.0  # a revoked key never works past a second
+    assert config.API_KEY_DEFAULT_DAILY_QUOTA is None
+    for rate in ("often", "100/day"):
+        with pytest.raises(ConfigError):
+            load_config("development", env={"API_KEY_DEFAULT_RATE_LIMIT": rate})

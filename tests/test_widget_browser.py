@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture
-def app(make_app):
+def app(make_app, request):
     # Cookies are trusted from the frontend only; the partner page is another origin.
-    return make_app(CORS_ORIGINS=FRONTEND)
+    return make_app(CORS_ORIGINS=FRONTEND, **getattr(request, "param", {}))
 
 
 @pytest.fixture
@@ -133,4 +133,58 @@ def test_the_browser_refuses_credentialed_reads_from_other_origins(browser, api_
     assert parks["status"] == 200
     assert sorted(park["slug"] for park in parks["body"]["items"]) == [
         "peking-university-science-park", "taguspark"]
+    page.close()
+
+
+def origin_of(url):
+    return url.rsplit("/", 1)[0]
+
+
+def test_the_widget_reads_with_a_partner_key_from_its_origin(browser, api_origin, partner,
+                                                            taguspark_news, issue_key,
+                                                            client, auth_headers):
+    url = partner("keyed.html", "")
+    key = issue_key(allowed_origins=[origin_of(url)])
+    url = partner("keyed.html", widget(api_origin, f'data-key="{key["key"]}"'))
+    page = browser.new_page()
+    page.goto(url)
+    page.wait_for_selector("[data-cisip-news] li")
+    assert page.locator("[data-cisip-news] li").count() == 5
+    page.close()
+    usage = client.get(f"/api/v1/api-keys/{key['id']}/usage?days=1",
+                       headers=auth_headers("admin")).json
+    assert usage["groups"] == {"feeds": 1}
+
+
+def test_a_key_issued_for_another_origin_shows_the_notice(browser, api_origin, partner,
+                                                          taguspark_news, issue_key):
+    key = issue_key(allowed_origins=["https://www.partner.example"])
+    page = browser.new_page()
+    page.goto(partner("elsewhere.html", widget(api_origin, f'data-key="{key["key"]}"')))
+    notice = page.wait_for_selector("[data-cisip-news] [role=status]")
+    assert notice.text_content() == UNAVAILABLE
+    page.close()
+
+
+KEYED_FETCH = """async ([url, key]) => {
+    const response = await fetch(url, {headers: {"X-API-Key": key}});
+    return {status: response.status, code: (await response.json()).code,
+            rateLimit: response.headers.get("RateLimit")};
+}"""
+
+
+@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": "true"}], indirect=True)
+def test_keys_in_a_page_script(browser, api_origin, partner, issue_key):
+    url = partner("script.html", "<p>No widget.</p>")
+    publishable = issue_key(allowed_origins=[origin_of(url)], rate_limit="10/minute")
+    secret = issue_key("secret")
+    page = browser.new_page()
+    page.goto(url)
+    parks = f"{api_origin}/api/v1/parks"
+    # The header needs a preflight; the answer's RateLimit is readable by the script.
+    answer = page.evaluate(KEYED_FETCH, [parks, publishable["key"]])
+    assert answer["status"] == 200 and answer["rateLimit"].startswith('"rate";r=9;')
+    # A secret key pasted into a page fails at once: the browser always sends Origin.
+    assert page.evaluate(KEYED_FETCH, [parks, secret["key"]]) == {
+        "status": 403, "code": "secret_key_exposed", "rateLimit": None}
     page.close()

@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table on `Base.metadata`."""
 
 from api.models.account_token import AccountToken, TokenPurpose
+from api.models.api_key import ApiKey, ApiKeyKind, ApiKeyUsage
 from api.models.audit_event import AuditEvent, AuditEventType
 from api.models.auth_session import AuthSession
 from api.models.base import Base
@@ -27,10 +28,11 @@ from api.models.report import Access, Report, ReportDownload, report_parks
 from api.models.search import SearchDocument
 from api.models.speaker import Speaker
 
-__all__ = ["Access", "AccountToken", "AttendanceMode", "AuditEvent", "AuditEventType",
-           "AuthSession", "Base", "Event", "EventMode", "EventSession", "EventStatus", "Media",
-           "Member", "MemberStatus", "News", "NewsSpeaker", "NewsStatus", "Park",
-           "ParticipantRole", "Registration", "RegistrationStatus", "Report", "ReportDownload",
-           "Role", "SearchDocument", "SessionParticipant", "SessionType", "Speaker",
-           "SpeakerRole", "TokenPurpose", "event_news", "event_parks", "event_reports",
-           "news_parks", "news_reports", "report_parks"]
+__all__ = ["Access", "AccountToken", "ApiKey", "ApiKeyKind", "ApiKeyUsage", "AttendanceMode",
+           "AuditEvent", "AuditEventType", "AuthSession", "Base", "Event", "EventMode",
+           "EventSession", "EventStatus", "Media", "Member", "MemberStatus", "News",
+           "NewsSpeaker", "NewsStatus", "Park", "ParticipantRole", "Registration",
+           "RegistrationStatus", "Report", "ReportDownload", "Role", "SearchDocument",
+           "SessionParticipant", "SessionType", "Speaker", "SpeakerRole", "TokenPurpose",
+           "event_news", "event_parks", "event_reports", "news_parks", "news_reports",
+           "report_parks"]

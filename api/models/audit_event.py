@@ -1,4 +1,4 @@
-"""The audit trail: security events (logins, resets, role and status changes)."""
+"""The audit trail: security events (logins, resets, role and status changes, API keys)."""
 
 import enum
 import uuid
@@ -23,6 +23,10 @@ class AuditEventType(enum.StrEnum):
     STATUS_CHANGED = "status_changed"
     SESSIONS_ENDED = "sessions_ended"
     MEMBER_DELETED = "member_deleted"
+    API_KEY_CREATED = "api_key_created"
+    API_KEY_UPDATED = "api_key_updated"
+    API_KEY_ROLLED = "api_key_rolled"
+    API_KEY_REVOKED = "api_key_revoked"
 
 
 class AuditEvent(IdMixin, Base):

@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 
+from api.api_keys import route_taking_key
 from api.blueprint import Blueprint
 from api.schemas.feeds import FeedArgsSchema, JsonFeedSchema, ParkFeedArgsSchema
 from api.services import feeds
@@ -65,8 +66,8 @@ def feed_views(kind):
     ParkFeed.get.__doc__ = (f"Get the news that mention a park as {name} feed."
                             + FEED_DOC + "Filter by `tag` and `country`.")
 
-    blp.route(f"/feeds/news.{kind}", endpoint=f"news_{kind}")(NewsFeed)
-    blp.route(f"/parks/<ref>/feed.{kind}", endpoint=f"park_{kind}")(ParkFeed)
+    route_taking_key(blp, f"/feeds/news.{kind}", endpoint=f"news_{kind}")(NewsFeed)
+    route_taking_key(blp, f"/parks/<ref>/feed.{kind}", endpoint=f"park_{kind}")(ParkFeed)
 
 
 for feed_kind in feeds.FORMATS:

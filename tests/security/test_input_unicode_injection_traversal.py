@@ -58,7 +58,11 @@ def objects(client, login, make_park, make_speaker, make_news, make_event, add_s
     assert report.status_code == 201, report.json
     event = make_event("Forum")
     session = add_session(event, "Opening")
+    key = client.post("/api/v1/api-keys", headers=admin,
+                      json={"name": "Partner site", "kind": "publishable"})
+    assert key.status_code == 201, key.json
     return admin, {
+        "/api/v1/api-keys/{key_id}": f"/api/v1/api-keys/{key.json['id']}",
         "/api/v1/events/{ref}": f"/api/v1/events/{event['id']}",
         "/api/v1/events/{ref}/sessions/{session_id}":
             f"/api/v1/events/{event['id']}/sessions/{session['id']}",
@@ -72,7 +76,7 @@ def objects(client, login, make_park, make_speaker, make_news, make_event, add_s
 
 EDITABLE = ["/api/v1/parks/{ref}", "/api/v1/speakers/{ref}", "/api/v1/news/{ref}",
             "/api/v1/reports/{ref}", "/api/v1/auth/me", "/api/v1/events/{ref}",
-            "/api/v1/events/{ref}/sessions/{session_id}"]
+            "/api/v1/events/{ref}/sessions/{session_id}", "/api/v1/api-keys/{key_id}"]
 
 
 def test_every_patch_with_text_is_tested():

@@ -5,7 +5,8 @@
  *   <script src="https://<api host>/embed/v1/news.js" async></script>
  * Attributes (all optional): data-park (park slug or id), data-tag, data-country,
  * data-limit (1-20, default 5), data-lang (en, zh, ...), data-api (API origin; defaults to
- * this script's origin). The list uses the host page's fonts and colours.
+ * this script's origin), data-key (your publishable partner key, cisip_pk_...; it works
+ * only from the origins it was issued for). The list uses the host page's fonts and colours.
  */
 (function () {
   "use strict";
@@ -41,7 +42,7 @@
     var api = container.getAttribute("data-api") || defaultApi;
     var limit = parseInt(container.getAttribute("data-limit") || "5", 10);
     var params = new URLSearchParams({ limit: String(Math.min(Math.max(limit || 5, 1), 20)) });
-    ["park", "tag", "country", "lang"].forEach(function (name) {
+    ["park", "tag", "country", "lang", "key"].forEach(function (name) {
       var value = container.getAttribute("data-" + name);
       if (value) params.set(name, value);
     });
