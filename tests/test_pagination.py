@@ -69,12 +69,14 @@ HUGE_PAGE = 10**20  # past any database's 64-bit OFFSET
 
 
 @pytest.fixture
-def list_urls(taguspark, make_news, make_report):
+def list_urls(taguspark, make_news, make_report, make_event):
     """Every list of the spec (a GET answering a Link header), as a URL to call."""
     make_news("Forum opens", park_ids=[taguspark["id"]])
     report = make_report("Forum report")
+    event = make_event("Forum")
     refs = {"/api/v1/parks/{ref}/news": taguspark["slug"],
-            "/api/v1/reports/{ref}/downloads": report["slug"]}
+            "/api/v1/reports/{ref}/downloads": report["slug"],
+            "/api/v1/events/{ref}/registrations": event["slug"]}
     urls = {}
     for path, item in committed_spec()["paths"].items():
         get = item.get("get")
@@ -83,6 +85,7 @@ def list_urls(taguspark, make_news, make_report):
             queries = [] if params.get("q", {}).get("required") else [{}]
             queries += [{"q": "forum"}] if "q" in params else []
             urls[path] = (path.replace("{ref}", refs.get(path, "")), queries)
+            assert "{" not in urls[path][0], f"give the list {path} an item to list"
     return urls
 
 
