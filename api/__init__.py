@@ -14,6 +14,7 @@ from api.http_cache import init_http_cache
 from api.limits import init_limiter
 from api.logs import configure_logging, init_request_ids
 from api.mail import init_mail
+from api.outbox import init_outbox
 from api.parsing import StrictJSONProvider
 from api.resources import (
     admin,
@@ -27,16 +28,18 @@ from api.resources import (
     reports,
     search,
     speakers,
+    webhooks,
 )
 from api.security_headers import init_security_headers
 from api.services.search import init_search
 from api.storage import init_storage
 from api.translations import init_translations
+from api.worker import init_worker
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
 BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.blp, media.blp,
-              search.blp, feeds.blp, admin.blp, health.blp)
+              search.blp, feeds.blp, webhooks.blp, admin.blp, health.blp)
 
 
 class App(Flask):
@@ -78,6 +81,8 @@ def register_extensions(app):
     init_http_cache(app)
     init_cors(app)
     init_mail(app)
+    init_outbox(app)
+    init_worker(app)
     init_translations(app)
     init_search()
 

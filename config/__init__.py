@@ -73,6 +73,7 @@ class Config:
     DEFAULT_LOG_FORMAT = "text"
     # Strict-Transport-Security only where the app is known to be served over HTTPS.
     DEFAULT_HSTS_SECONDS = 0
+    DEFAULT_WORKER_IN_PROCESS = False
 
     def __init__(self, env=None):
         env = os.environ if env is None else env
@@ -131,6 +132,7 @@ class Config:
         self._rate_limit_settings(env)
 
         self.PASSWORD_HASH_PROFILE = env.get("PASSWORD_HASH_PROFILE", "default")
+        self._worker_settings(env)
 
         self.LANGUAGES = _list(env, "LANGUAGES") or ["en", "zh"]
         # How long the shared cache keeps a response; writes purge what they change sooner.
@@ -178,15 +180,31 @@ class Config:
         for name, default in RATE_LIMITS.items():
             setattr(self, name, env.get(name, default))
 
+    def _worker_settings(self, env):
+        """The outbox worker, and where webhooks may be sent."""
+        # Development serves and delivers from one process (`make run`); elsewhere
+        # `flask --app wsgi worker` processes deliver.
+        self.WORKER_IN_PROCESS = _bool(env, "WORKER_IN_PROCESS", self.DEFAULT_WORKER_IN_PROCESS)
+        self.WORKER_THREADS = _int(env, "WORKER_THREADS", 4)
+        self.WORKER_POLL_SECONDS = float(env.get("WORKER_POLL_SECONDS", "5"))
+        self.WORKER_LEASE_SECONDS = float(env.get("WORKER_LEASE_SECONDS", "60"))
+        self.WEBHOOK_ALLOW_HTTP = _bool(env, "WEBHOOK_ALLOW_HTTP", False)
+        self.WEBHOOK_ALLOWED_HOSTS = _list(env, "WEBHOOK_ALLOWED_HOSTS")
+
     def check(self):
         """Refuse settings that would run the app unsafely."""
         if self.LOG_FORMAT not in {"text", "json"}:
             raise ConfigError(f"LOG_FORMAT must be text or json, not {self.LOG_FORMAT!r}.")
+        if self.WORKER_LEASE_SECONDS < 1 or self.WORKER_POLL_SECONDS <= 0 or \
+                self.WORKER_THREADS < 1:
+            raise ConfigError("WORKER_LEASE_SECONDS must be at least 1, WORKER_POLL_SECONDS "
+                              "above 0 and WORKER_THREADS at least 1.")
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False
+    DEFAULT_WORKER_IN_PROCESS = True
 
 
 class TestingConfig(Config):

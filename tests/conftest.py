@@ -99,13 +99,20 @@ def make_app(tmp_path, pg_engine, sqlite_template):
 
     yield factory
     for app in apps:
-        app.extensions["mail"].close()
+        stop_worker(app)
         app.extensions["db.engine"].dispose()
         flush_test_keys(app)
         app.extensions["store"].close()
     if outer:
         outer["transaction"].rollback()
         outer["connection"].close()
+
+
+def stop_worker(app):
+    """Stop the app's in-process worker threads, if it started any (WORKER_IN_PROCESS)."""
+    worker = app.extensions.get("outbox.worker")
+    if worker is not None:
+        worker.stop(wait=True)
 
 
 def flush_test_keys(app):

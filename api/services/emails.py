@@ -58,3 +58,18 @@ def send_approved(member):
         "An administrator approved your application. You can now log in with your email "
         "address and the password you chose.",
     ], current_app.config["FRONTEND_URL"] + "/login", "Log in")
+
+
+WEBHOOK_DISABLED_REASONS = {
+    "gone": "it answered 410 Gone, which says it no longer wants our calls",
+    "failing": "no delivery to it has succeeded for five days",
+}
+
+
+def send_webhook_disabled(member, url, reason):
+    _send(member.email, member.full_name, "A CISIP webhook endpoint was disabled", [
+        f"The webhook endpoint {url}, which you registered, was disabled because "
+        f"{WEBHOOK_DISABLED_REASONS[reason]}. Events are no longer sent to it.",
+        "When the receiver works again, enable the endpoint (PATCH /api/v1/webhooks/{id} "
+        "with active: true) and redeliver what it missed from its delivery log.",
+    ])
