@@ -116,12 +116,14 @@ def post(url, body, headers, policy):
         lambda _address, timeout, _source=None: _connect(target, timeout))
     try:
         connection.connect()
-        _budget(connection, deadline)
+        sock = connection.sock  # the answer is read from it even once `connection` lets go
+        _budget(sock, deadline)
         connection.request("POST", target.path, body=body, headers=headers)
-        _budget(connection, deadline)
+        _budget(sock, deadline)
         response = connection.getresponse()
-        _budget(connection, deadline)
+        _budget(sock, deadline)
         content = response.read(MAX_RESPONSE_BYTES)
+        response.close()
     finally:
         connection.close()
     return Answer(response.status, excerpt(content))
@@ -137,12 +139,12 @@ def _connect(target, timeout):
     raise error
 
 
-def _budget(connection, deadline):
-    """Let the next socket operation wait no longer than what is left of the total."""
+def _budget(sock, deadline):
+    """Let the next socket operations wait no longer than what is left of the total."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise TimeoutError(f"no answer within {TOTAL_TIMEOUT:g} s")
-    connection.sock.settimeout(left)
+    sock.settimeout(left)
 
 
 def excerpt(content):

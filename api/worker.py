@@ -301,7 +301,7 @@ def worker_command(threads, drain_only):
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if drain_only:
-        click.echo(f"{drain(app)} attempts made.")
+        click.echo(f"{drain(app)} item(s) attempted.")
         return
     worker = Worker(app, threads or app.config["WORKER_THREADS"])
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -108,6 +108,26 @@ def make_app(tmp_path, pg_engine, sqlite_template):
         outer["connection"].close()
 
 
+@pytest.fixture
+def committed_database(tmp_path, sqlite_template):
+    """The URL of a migrated database of its own whose commits are real, for apps and worker
+    processes that must see each other's writes: a new schema on PostgreSQL (dropped
+    afterwards), a new file on SQLite."""
+    if not DATABASE_URL:
+        shutil.copy(sqlite_template, tmp_path / "committed.db")
+        yield f"sqlite:///{tmp_path / 'committed.db'}"
+        return
+    schema = f"cisip_committed_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(DATABASE_URL, connect_args={"options": f"-csearch_path={schema}"})
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    migrate(engine)
+    yield f"{DATABASE_URL}?options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
 def stop_worker(app):
     """Stop the app's in-process worker threads, if it started any (WORKER_IN_PROCESS)."""
     worker = app.extensions.get("outbox.worker")

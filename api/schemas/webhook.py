@@ -8,7 +8,7 @@ from api.pagination import ListArgsSchema
 from api.schemas.base import BaseSchema, Timestamp, WebURL, text
 from api.schemas.member import MemberSummarySchema
 
-SUBSCRIBABLE = [kind for kind in WebhookEventType if kind is not WebhookEventType.PING]
+SUBSCRIBABLE = [kind.value for kind in WebhookEventType if kind is not WebhookEventType.PING]
 
 
 def _event_type(**kwargs):
@@ -116,7 +116,7 @@ class PingDataSchema(ma.Schema):
 class WebhookSchema(ma.Schema):
     id = ma.fields.UUID(required=True, dump_only=True)
     url = ma.fields.String(required=True)
-    events = ma.fields.List(_event_type(), required=True)
+    events = ma.fields.List(ma.fields.String(metadata={"enum": SUBSCRIBABLE}), required=True)
     description = ma.fields.String(required=True, allow_none=True)
     active = ma.fields.Boolean(required=True)
     disabled_reason = ma.fields.String(
@@ -142,7 +142,8 @@ class WebhookWithSecretSchema(WebhookSchema):
 class WebhookUpdateSchema(BaseSchema):
     url = WebURL(validate=validate.Length(max=2048), metadata={
         "description": "`https`, resolving to public addresses only."})
-    events = ma.fields.List(_event_type(validate=validate.OneOf(SUBSCRIBABLE)),
+    events = ma.fields.List(_event_type(validate=validate.NoneOf([WebhookEventType.PING], error="`ping` is sent "
+                                         "by a test only; it cannot be subscribed to.")),
                             validate=validate.Length(min=1, max=len(SUBSCRIBABLE)))
     description = text(500, allow_none=True)
     active = ma.fields.Boolean(metadata={"description": "`true` enables a disabled endpoint "
@@ -152,7 +153,8 @@ class WebhookUpdateSchema(BaseSchema):
 class WebhookCreateSchema(WebhookUpdateSchema):
     url = WebURL(required=True, validate=validate.Length(max=2048), metadata={
         "description": "`https`, resolving to public addresses only."})
-    events = ma.fields.List(_event_type(validate=validate.OneOf(SUBSCRIBABLE)),
+    events = ma.fields.List(_event_type(validate=validate.NoneOf([WebhookEventType.PING], error="`ping` is sent "
+                                         "by a test only; it cannot be subscribed to.")),
                             required=True,
                             validate=validate.Length(min=1, max=len(SUBSCRIBABLE)))
 

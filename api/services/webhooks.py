@@ -294,7 +294,7 @@ def get_endpoint(webhook_id):
 def create_endpoint(data, creator):
     """Register an endpoint; its URL must pass the address checks now and at each call."""
     _check_url(data["url"])
-    endpoint = WebhookEndpoint(url=data["url"], events=[kind.value for kind in data["events"]],
+    endpoint = WebhookEndpoint(url=data["url"], events=[Type(kind).value for kind in data["events"]],
                                description=data.get("description"),
                                active=data.get("active", True), secret=new_secret(),
                                created_by=creator)
@@ -311,7 +311,7 @@ def update_endpoint(webhook_id, data):
     with db.transaction():
         for field, value in data.items():
             if field == "events":
-                endpoint.events = [kind.value for kind in value]
+                endpoint.events = [Type(kind).value for kind in value]
             elif field == "active":
                 _set_active(endpoint, value)
             else:
