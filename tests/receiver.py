@@ -1,6 +1,7 @@
 """A real webhook receiver on the loopback interface: it records every call and answers the
 statuses it is told to, in order (then 200)."""
 
+import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +21,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
                     receiver.calls.append((dict(self.headers), body))
@@ -32,10 +33,9 @@ class Receiver:
                     self.send_header("Location", receiver.location)
                 self.send_header("Content-Length", str(len(receiver.answer)))
                 self.end_headers()
-                try:
+                # The caller may read what it wants and hang up.
+                with contextlib.suppress(ConnectionError):
                     self.wfile.write(receiver.answer)
-                except ConnectionError:
-                    pass  # the caller read what it wanted and hung up
 
             def log_message(self, *_args):
                 pass

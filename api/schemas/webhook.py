@@ -15,6 +15,12 @@ def _event_type(**kwargs):
     return ma.fields.Enum(WebhookEventType, by_value=True, **kwargs)
 
 
+def _subscribable():
+    return _event_type(validate=validate.NoneOf(
+        [WebhookEventType.PING], error="`ping` is sent by a test only; it cannot be subscribed "
+        "to."))
+
+
 # The `data` of each event type. Every one carries `updated_at`: a consumer keeps the newest
 # and drops an older event arriving late.
 
@@ -142,8 +148,7 @@ class WebhookWithSecretSchema(WebhookSchema):
 class WebhookUpdateSchema(BaseSchema):
     url = WebURL(validate=validate.Length(max=2048), metadata={
         "description": "`https`, resolving to public addresses only."})
-    events = ma.fields.List(_event_type(validate=validate.NoneOf([WebhookEventType.PING], error="`ping` is sent "
-                                         "by a test only; it cannot be subscribed to.")),
+    events = ma.fields.List(_subscribable(),
                             validate=validate.Length(min=1, max=len(SUBSCRIBABLE)))
     description = text(500, allow_none=True)
     active = ma.fields.Boolean(metadata={"description": "`true` enables a disabled endpoint "
@@ -153,8 +158,7 @@ class WebhookUpdateSchema(BaseSchema):
 class WebhookCreateSchema(WebhookUpdateSchema):
     url = WebURL(required=True, validate=validate.Length(max=2048), metadata={
         "description": "`https`, resolving to public addresses only."})
-    events = ma.fields.List(_event_type(validate=validate.NoneOf([WebhookEventType.PING], error="`ping` is sent "
-                                         "by a test only; it cannot be subscribed to.")),
+    events = ma.fields.List(_subscribable(),
                             required=True,
                             validate=validate.Length(min=1, max=len(SUBSCRIBABLE)))
 

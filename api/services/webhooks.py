@@ -294,7 +294,8 @@ def get_endpoint(webhook_id):
 def create_endpoint(data, creator):
     """Register an endpoint; its URL must pass the address checks now and at each call."""
     _check_url(data["url"])
-    endpoint = WebhookEndpoint(url=data["url"], events=[Type(kind).value for kind in data["events"]],
+    endpoint = WebhookEndpoint(url=data["url"],
+                               events=[Type(kind).value for kind in data["events"]],
                                description=data.get("description"),
                                active=data.get("active", True), secret=new_secret(),
                                created_by=creator)
