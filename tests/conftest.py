@@ -128,6 +128,28 @@ def committed_database(tmp_path, sqlite_template):
     engine.dispose()
 
 
+@pytest.fixture
+def make_live_app(tmp_path, committed_database):
+    """Apps on `committed_database`, sharing settings and Redis keys as one deployment's
+    processes do (the webhook receiver of the tests runs on 127.0.0.1)."""
+    apps = []
+    prefix = f"cisip-test:{uuid.uuid4().hex}:"
+    settings = {"DATABASE_URL": committed_database, "WEBHOOK_ALLOW_HTTP": "true",
+                "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "WORKER_POLL_SECONDS": "30"}
+
+    def factory(**overrides):
+        app = create_app(make_config(tmp_path, prefix, **settings | overrides))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        stop_worker(app)
+        app.extensions["db.engine"].dispose()
+        flush_test_keys(app)
+        app.extensions["store"].close()
+
+
 def stop_worker(app):
     """Stop the app's in-process worker threads, if it started any (WORKER_IN_PROCESS)."""
     worker = app.extensions.get("outbox.worker")

@@ -9,78 +9,19 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from api import create_app
 from api.extensions import db
 from api.models import OutboxItem, Role
 from api.services import webhooks
 from api.services.members import create_member
-from tests.conftest import flush_test_keys, make_config, stop_worker
+from tests.conftest import stop_worker
 from tests.helpers import PASSWORD, bearer
 from tests.receiver import Receiver
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def wait_until(predicate, seconds=10.0, what="the condition"):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, f"{what} did not happen within {seconds} s"
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def settings(tmp_path, committed_database):
-    """Settings shared by this test's app and worker processes, as one deployment's."""
-    return {"DATABASE_URL": committed_database, "WEBHOOK_ALLOW_HTTP": "true",
-            "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "WORKER_POLL_SECONDS": "30"}
-
-
-@pytest.fixture
-def make_live_app(tmp_path, settings):
-    apps = []
-    prefix = f"cisip-test:{uuid.uuid4().hex}:"
-
-    def factory(**overrides):
-        app = create_app(make_config(tmp_path, prefix, **settings | overrides))
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        stop_worker(app)
-        app.extensions["db.engine"].dispose()
-        flush_test_keys(app)
-        app.extensions["store"].close()
-
-
-@contextmanager
-def worker_process(tmp_path, app, *args):
-    """`flask --app wsgi worker` with the app's settings; killed if still running after."""
-    config = app.config
-    env = os.environ | {
-        "APP_ENV": "testing", "DATABASE_URL": config["DATABASE_URL"],
-        "REDIS_URL": config["REDIS_URL"] or "", "CACHE_KEY_PREFIX": config["CACHE_KEY_PREFIX"],
-        "MAIL_URL": config["MAIL_URL"], "WEBHOOK_ALLOW_HTTP": "true",
-        "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "WORKER_POLL_SECONDS": "30",
-        "WORKER_THREADS": "2", "LOG_LEVEL": "INFO", "FRONTEND_URL": "https://cisip.example"}
-    log = (tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker",
-                                *args], cwd=ROOT, env=env, stdout=log, stderr=log)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
+from tests.workers import ROOT, wait_until, worker_process
 
 
 def admin_login(app):
