@@ -97,7 +97,7 @@ class EmailKind(Kind):
     retries = Retries(attempts=20, first=30, longest=3600)
     logger = logger
 
-    def send(self, item):
+    def send(self, item, _prepared):
         try:
             current_app.extensions["mail"].deliver(item.payload)
         except smtplib.SMTPRecipientsRefused as error:

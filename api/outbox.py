@@ -230,15 +230,20 @@ class Retries:
 
 
 class Kind:
-    """How one kind of outbox item is delivered: `send` does the work outside any
-    transaction; `settle` runs in the transaction that records the outcome (with the item's
-    next try, or None when it is done or failed for good)."""
+    """How one kind of outbox item is delivered: `prepare` reads what a batch of items needs
+    (in one go), `send` does one item's work outside any transaction, and `settle` runs in
+    the transaction that records its outcome (with the item's next try, or None when it is
+    done or failed for good)."""
 
     name = ""
     retries = Retries(attempts=10, first=30, longest=3600)
     logger = logging.getLogger("api.worker")
 
-    def send(self, item):
+    def prepare(self, items):
+        """What `send` needs for each of `items`, by item id."""
+        return {}
+
+    def send(self, item, prepared):
         return Result(True)
 
     def settle(self, item, result, retry_at, now):

@@ -132,14 +132,29 @@ class Worker:
         with self.app.app_context():
             items = outbox.claim(db.session, self.id, BATCH, self.lease, self.clock())
             claimed_at = time.monotonic()
+            prepared = self._prepare(items)
             for index, item in enumerate(items):
                 # An item is started only with at least half its lease ahead, so that it
                 # ends before another worker may take it.
                 if self.stopping.is_set() or time.monotonic() - claimed_at > self.lease / 2:
                     self._release(items[index:])
                     break
-                self.deliver(item)
+                self.deliver(item, prepared.get(item.id))
             return len(items)
+
+    def _prepare(self, items):
+        """What the batch needs, read in one go per kind; no transaction stays open."""
+        prepared: dict = {}
+        try:
+            for name, kind in KINDS.items():
+                mine = [item for item in items if item.kind == name]
+                if mine:
+                    prepared |= kind.prepare(mine)
+        except Exception:
+            logger.exception("worker %s: the batch could not be prepared", self.id)
+        finally:
+            db.session.rollback()
+        return prepared
 
     def _seconds_to_next_item(self):
         with self.app.app_context():
@@ -151,11 +166,11 @@ class Worker:
 
     # One item
 
-    def deliver(self, item):
+    def deliver(self, item, prepared=None):
         """Attempt `item` and record the outcome (retry, done or failed) under its claim."""
         kind = KINDS[item.kind]
         try:
-            result = kind.send(item)
+            result = kind.send(item, prepared)
         except Exception as error:
             kind.logger.exception("%s: unexpected error", item.summary)
             result = outbox.Result(False, describe_error(error))

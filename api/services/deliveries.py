@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from standardwebhooks import Webhook
 
 from api import safe_http
@@ -33,8 +33,10 @@ USER_AGENT = "CISIP-Webhooks/1.0 (+https://www.standardwebhooks.com/)"
 @dataclass(frozen=True)
 class Call:
     url: str
+    event_id: uuid.UUID
     body: str
-    headers: dict
+    secrets: list[str]
+    healthy: bool  # the endpoint is not in a failing streak: a success changes nothing
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Attempt:
     http_status: int | None
     duration_ms: int
     excerpt: str | None
+    healthy: bool
 
 
 def signed_headers(event_id, body, secrets, now=None):
@@ -63,21 +66,33 @@ class WebhookKind(Kind):
     retries = Retries(attempts=17, first=30, longest=12 * 3600)
     logger = logging.getLogger("api.webhooks")
 
-    def send(self, item):
-        call = _prepare(item.payload)
+    def prepare(self, items):
+        """The calls of a batch: its endpoints and events read in two queries."""
+        endpoints = _by_id(WebhookEndpoint, {item.payload["endpoint_id"] for item in items})
+        events = _by_id(WebhookEvent, {item.payload["event_id"] for item in items})
+        return {item.id: _call(endpoints.get(item.payload["endpoint_id"]),
+                               events.get(item.payload["event_id"])) for item in items}
+
+    def send(self, item, call):
+        if call is None:  # not prepared (the batch's read failed): read it alone
+            call = self.prepare([item])[item.id]
+            db.session.rollback()  # no transaction stays open during the call
         if isinstance(call, Result):
             return call
         started = time.monotonic()
         status = excerpt = error = None
         try:
-            answer = safe_http.post(call.url, call.body.encode(), call.headers,
+            # Signed now: `webhook-timestamp` is the time of this attempt.
+            headers = signed_headers(call.event_id, call.body, call.secrets)
+            answer = safe_http.post(call.url, call.body.encode(), headers,
                                     safe_http.Policy.from_config(current_app.config))
             status, excerpt = answer.status, answer.excerpt
         except safe_http.RefusedURL as refused:
             error = f"Refused: {refused}"
         except (OSError, http.client.HTTPException) as failed:
             error = describe_error(failed)
-        attempt = Attempt(status, round((time.monotonic() - started) * 1000), excerpt)
+        attempt = Attempt(status, round((time.monotonic() - started) * 1000), excerpt,
+                          call.healthy)
         if status is not None and 200 <= status < 300:
             return Result(True, detail=attempt)
         if status is not None:
@@ -96,15 +111,20 @@ class WebhookKind(Kind):
             succeeded=result.ok, http_status=attempt.http_status,
             duration_ms=attempt.duration_ms, error=result.error and result.error[:200],
             response_excerpt=attempt.excerpt, attempted_at=now, next_retry_at=retry_at))
+        if result.ok and attempt.healthy:
+            return
         endpoint = db.session.get(WebhookEndpoint, endpoint_id)
         if endpoint is not None:
             _track_health(endpoint, result, attempt, now)
 
 
-def _prepare(payload):
-    """The call to make, or the Result of not making it; reads nothing after returning."""
-    endpoint = db.session.get(WebhookEndpoint, uuid.UUID(payload["endpoint_id"]))
-    event = db.session.get(WebhookEvent, uuid.UUID(payload["event_id"]))
+def _by_id(model, ids):
+    rows = db.session.scalars(select(model).where(model.id.in_([uuid.UUID(i) for i in ids])))
+    return {str(row.id): row for row in rows}
+
+
+def _call(endpoint, event):
+    """The call to make, or the Result of not making it."""
     if endpoint is None or event is None:
         return Result(False, "The endpoint or the event was deleted.", permanent=True)
     if not endpoint.active and event.type != "ping":
@@ -112,9 +132,8 @@ def _prepare(payload):
     secrets = [endpoint.secret]
     if endpoint.previous_secret and endpoint.previous_secret_expires_at > utcnow():
         secrets.append(endpoint.previous_secret)
-    call = Call(endpoint.url, event.body, signed_headers(event.id, event.body, secrets))
-    db.session.rollback()  # no transaction stays open during the call
-    return call
+    return Call(endpoint.url, event.id, event.body, secrets,
+                healthy=endpoint.failing_since is None)
 
 
 def _track_health(endpoint, result, attempt, now):
