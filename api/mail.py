@@ -94,7 +94,8 @@ class EmailKind(Kind):
     (a server down, a timeout, a 4xx) is retried for about a day."""
 
     name = "email"
-    retries = Retries(attempts=20, first=30, longest=3600)
+    # 30 s, 1 min, 2 min, … doubling up to 1 h: 30 attempts span about a day.
+    retries = Retries(attempts=30, first=30, longest=3600)
     logger = logger
 
     def send(self, item, _prepared):

@@ -8,6 +8,7 @@ finishes the item in hand and gives the rest of its claim back.
 """
 
 import atexit
+import contextlib
 import logging
 import os
 import signal
@@ -122,8 +123,9 @@ class Worker:
                 if self.run_once():
                     continue
                 pause = self._seconds_to_next_item()
-            except Exception:
-                logger.exception("worker %s: the queue cannot be read; trying again", self.id)
+            except Exception as error:
+                logger.warning("worker %s: the queue cannot be read (%s); trying again",
+                               self.id, describe_error(error))
                 pause = LISTEN_RETRY_SECONDS
             self.waker.wait(seen, pause)
 
@@ -187,8 +189,10 @@ class Worker:
         except Exception as error:
             kind.logger.exception("%s: the outcome could not be recorded", item.summary)
             db.session.rollback()
-            self._settle(kind, item, outbox.Result(False, describe_error(error)),
-                         retry_at or now + kind.retries.delay(item.attempts), now, record=False)
+            with contextlib.suppress(LeaseLost):
+                self._settle(kind, item, outbox.Result(False, describe_error(error)),
+                             retry_at or now + kind.retries.delay(item.attempts), now,
+                             record=False)
 
     def _settle(self, kind, item, result, retry_at, now, record=True):
         with db.transaction():

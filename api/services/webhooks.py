@@ -8,6 +8,7 @@ announced by the worker when its time comes (a `publication` outbox item), exact
 """
 
 import base64
+import functools
 import json
 import secrets
 import uuid
@@ -78,6 +79,7 @@ def event_types(args):
                 per_page=args["per_page"], total=len(items))
 
 
+@functools.cache
 def json_schema(schema):
     """The JSON Schema (2020-12) of a marshmallow schema, nested schemas inline."""
     converter = OpenAPIConverter(openapi_version="3.1.0",
