@@ -55,17 +55,22 @@ def objects(client, login, make_park, make_speaker, make_news):
                          data={"title": "Annual report", "year": "2021",
                                "file": upload(pdf_bytes(), "r.pdf", "application/pdf")})
     assert report.status_code == 201, report.json
+    # A public address literal: accepted without a DNS lookup, never called by these tests.
+    hook = client.post("/api/v1/webhooks", headers=admin, json={
+        "url": "https://93.184.215.14/hooks/cisip", "events": ["news.published"]})
+    assert hook.status_code == 201, hook.json
     return admin, {
         "/api/v1/parks/{ref}": f"/api/v1/parks/{park['id']}",
         "/api/v1/speakers/{ref}": f"/api/v1/speakers/{speaker['id']}",
         "/api/v1/news/{ref}": f"/api/v1/news/{news['id']}",
         "/api/v1/reports/{ref}": f"/api/v1/reports/{report.json['id']}",
         "/api/v1/auth/me": "/api/v1/auth/me",
+        "/api/v1/webhooks/{webhook_id}": f"/api/v1/webhooks/{hook.json['id']}",
     }
 
 
 EDITABLE = ["/api/v1/parks/{ref}", "/api/v1/speakers/{ref}", "/api/v1/news/{ref}",
-            "/api/v1/reports/{ref}", "/api/v1/auth/me"]
+            "/api/v1/reports/{ref}", "/api/v1/auth/me", "/api/v1/webhooks/{webhook_id}"]
 
 
 def test_every_patch_with_text_is_tested():
