@@ -39,5 +39,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/health/live', timeout=2)"]
 # Migrations run once per deploy, not here: `flask --app wsgi db upgrade` (the compose
-# file's `migrate` service, or a release job).
+# file's `migrate` service, or a release job). The same image runs the outbox workers beside
+# the API: `flask --app wsgi worker` (the compose file's `worker` service; it serves no HTTP,
+# so disable the HEALTHCHECK there).
 CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "wsgi:app"]

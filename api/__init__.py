@@ -15,6 +15,7 @@ from api.http_cache import init_http_cache
 from api.limits import init_limiter
 from api.logs import configure_logging, init_request_ids
 from api.mail import init_mail
+from api.outbox import init_outbox
 from api.parsing import StrictJSONProvider
 from api.resources import (
     admin,
@@ -30,16 +31,19 @@ from api.resources import (
     reports,
     search,
     speakers,
+    webhooks,
 )
 from api.security_headers import init_security_headers
 from api.services.search import init_search
 from api.storage import init_storage
 from api.translations import init_translations
+from api.worker import init_worker
 from config import INSTANCE_DIR, load_config
 
 # The order of the API documentation.
 BLUEPRINTS = (auth.blp, members.blp, parks.blp, news.blp, speakers.blp, reports.blp, events.blp,
-              media.blp, search.blp, feeds.blp, admin.blp, api_keys.blp, health.blp)
+              media.blp, search.blp, feeds.blp, webhooks.blp, admin.blp, api_keys.blp,
+              health.blp)
 
 
 class App(Flask):
@@ -83,6 +87,8 @@ def register_extensions(app):
     init_http_cache(app)
     init_cors(app)
     init_mail(app)
+    init_outbox(app)
+    init_worker(app)
     init_translations(app)
     init_search()
 

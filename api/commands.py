@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 
 from api.errors import APIError
 from api.models import Role
+from api.worker import worker_command
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -90,5 +91,5 @@ def members_create(email, role, full_name):
 
 
 def register_commands(app):
-    for group in (db_cli, seed_cli, members_cli):
+    for group in (db_cli, seed_cli, members_cli, worker_command):
         app.cli.add_command(group)

@@ -57,16 +57,32 @@ class Database:
 
     @contextmanager
     def transaction(self, conflict_detail="A unique value is already taken."):
-        """Commit what the block did; a unique-constraint violation becomes 409."""
+        """Commit what the block did; a unique-constraint violation becomes 409.
+
+        A block inside another one joins it: the outermost block commits everything, so a
+        service can wrap a shared step (`create_item`) and what must go with it (an outbox
+        row) in one transaction.
+        """
+        session = self.session
+        if session.info.get("transaction_depth"):
+            session.info["transaction_depth"] += 1
+            try:
+                yield session
+            finally:
+                session.info["transaction_depth"] -= 1
+            return
+        session.info["transaction_depth"] = 1
         try:
-            yield self.session
-            self.session.commit()
+            yield session
+            session.commit()
         except IntegrityError as error:
-            self.session.rollback()
+            session.rollback()
             raise Conflict(conflict_detail) from error
         except BaseException:
-            self.session.rollback()
+            session.rollback()
             raise
+        finally:
+            session.info["transaction_depth"] = 0
 
     def lock(self, model, item_id):
         """Hold the row `item_id` of `model` until the transaction ends, so that writers who

@@ -60,6 +60,7 @@ ERROR_CODES = {
     "secret_key_exposed": "A secret key was sent from a browser or in a URL.",
     "quota_exceeded": "The API key's rate limit or daily quota is used up; see Retry-After.",
     "key_revoked": "The API key is revoked and can no longer be changed.",
+    "webhook_disabled": "The webhook endpoint is disabled: enable it before sending to it.",
 }
 
 

@@ -1,9 +1,10 @@
-"""Email: one module, two transports chosen by MAIL_URL.
+"""Email: queued in the outbox with the change that sends it, delivered by the worker through
+one of two transports chosen by MAIL_URL.
 
 `file://DIR` writes each message as an `.eml` file (development, tests); `smtp://user:pass@host:port`
-sends for real (STARTTLS with MAIL_STARTTLS=true; `smtps://` for implicit TLS). Messages are
-delivered by a small background executor, so a slow or unreachable mail server never delays
-or breaks the request that sent them; a failed delivery is logged.
+sends for real (STARTTLS with MAIL_STARTTLS=true; `smtps://` for implicit TLS). A slow or
+unreachable mail server never delays or breaks the request that sent a message: the worker
+retries it with growing delays (about a day), and every retry carries the same Message-ID.
 """
 
 import logging
@@ -11,7 +12,6 @@ import smtplib
 import ssl
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor, wait
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -19,11 +19,14 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from api.models.base import utcnow
+from api.outbox import Kind, Result, Retries, describe_error, enqueue
+
 logger = logging.getLogger(__name__)
 
 
 class Mailer:
-    """Delivers messages in the background through the transport of `url`."""
+    """Sends a message through the transport of `url`."""
 
     def __init__(self, url, sender, *, starttls=False, timeout=10.0):
         self.url = urlsplit(url)
@@ -32,30 +35,20 @@ class Mailer:
         self.sender = sender
         self.starttls = starttls
         self.timeout = timeout
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
-        self._pending = set()
 
-    def send(self, to, subject, text, html):
-        """Queue a message with a plain-text and an HTML body; answers at once."""
+    def deliver(self, fields):
+        """Send the message `send_mail` queued; raises when it could not be handed over."""
         message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
-        message["Date"] = formatdate(localtime=False, usegmt=True)
-        message["Message-ID"] = make_msgid(domain="cisip.example")
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
-        future = self._executor.submit(self._deliver, message)
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
-
-    def _deliver(self, message):
-        try:
-            if self.url.scheme == "file":
-                self._write(message)
-            else:
-                self._smtp(message)
-        except Exception as error:
-            logger.error("mail to %s not sent: %s: %s", message["To"], type(error).__name__,
-                         error)
+        message["From"], message["To"], message["Subject"] = (self.sender, fields["to"],
+                                                              fields["subject"])
+        message["Date"] = fields["date"]
+        message["Message-ID"] = fields["message_id"]
+        message.set_content(fields["text"])
+        message.add_alternative(fields["html"], subtype="html")
+        if self.url.scheme == "file":
+            self._write(message)
+        else:
+            self._smtp(message)
 
     def _write(self, message):
         folder = Path(unquote(self.url.netloc + self.url.path))
@@ -81,13 +74,6 @@ class Mailer:
                 client.login(unquote(self.url.username), unquote(self.url.password or ""))
             client.send_message(message)
 
-    def wait(self, timeout=10):
-        """Block until every queued message was delivered or failed (tests, shutdown)."""
-        wait(list(self._pending), timeout=timeout)
-
-    def close(self):
-        self._executor.shutdown(wait=True)
-
 
 def init_mail(app):
     app.extensions["mail"] = Mailer(app.config["MAIL_URL"], app.config["MAIL_FROM"],
@@ -96,4 +82,30 @@ def init_mail(app):
 
 
 def send_mail(to, subject, text, html):
-    current_app.extensions["mail"].send(to, subject, text, html)
+    """Queue a message with a plain-text and an HTML body, in the caller's transaction."""
+    enqueue("email", {"to": to, "subject": subject, "text": text, "html": html,
+                      "date": formatdate(utcnow().timestamp(), usegmt=True),
+                      "message_id": make_msgid(domain="cisip.example")},
+            f"mail to {to}: {subject}")
+
+
+class EmailKind(Kind):
+    """Outbox items of kind `email`: a refusal by the server (5xx) is final, anything else
+    (a server down, a timeout, a 4xx) is retried for about a day."""
+
+    name = "email"
+    # 30 s, 1 min, 2 min, … doubling up to 1 h: 30 attempts span about a day.
+    retries = Retries(attempts=30, first=30, longest=3600)
+    logger = logger
+
+    def send(self, item, _prepared):
+        try:
+            current_app.extensions["mail"].deliver(item.payload)
+        except smtplib.SMTPRecipientsRefused as error:
+            return Result(False, describe_error(error), permanent=True)
+        except smtplib.SMTPResponseException as error:
+            return Result(False, describe_error(error), permanent=error.smtp_code >= 500)
+        except (OSError, smtplib.SMTPException) as error:
+            return Result(False, describe_error(error))
+        return Result(True)
+

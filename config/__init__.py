@@ -79,6 +79,7 @@ class Config:
     # Strict-Transport-Security only where the app is known to be served over HTTPS.
     DEFAULT_HSTS_SECONDS = 0
     DEFAULT_CACHE_DEBUG = False
+    DEFAULT_WORKER_IN_PROCESS = False
 
     def __init__(self, env=None):
         env = os.environ if env is None else env
@@ -138,6 +139,7 @@ class Config:
         self._api_key_settings(env)
 
         self.PASSWORD_HASH_PROFILE = env.get("PASSWORD_HASH_PROFILE", "default")
+        self._worker_settings(env)
 
         self.LANGUAGES = _list(env, "LANGUAGES") or ["en", "zh"]
         # How long the shared cache keeps a response; writes purge what they change sooner.
@@ -200,6 +202,17 @@ class Config:
                                          MAX_API_KEY_STATE_SECONDS)
         self.API_KEY_USAGE_FLUSH_SECONDS = float(env.get("API_KEY_USAGE_FLUSH_SECONDS", "10"))
 
+    def _worker_settings(self, env):
+        """The outbox worker, and where webhooks may be sent."""
+        # Development serves and delivers from one process (`make run`); elsewhere
+        # `flask --app wsgi worker` processes deliver.
+        self.WORKER_IN_PROCESS = _bool(env, "WORKER_IN_PROCESS", self.DEFAULT_WORKER_IN_PROCESS)
+        self.WORKER_THREADS = _int(env, "WORKER_THREADS", 4)
+        self.WORKER_POLL_SECONDS = float(env.get("WORKER_POLL_SECONDS", "5"))
+        self.WORKER_LEASE_SECONDS = float(env.get("WORKER_LEASE_SECONDS", "60"))
+        self.WEBHOOK_ALLOW_HTTP = _bool(env, "WEBHOOK_ALLOW_HTTP", False)
+        self.WEBHOOK_ALLOWED_HOSTS = _list(env, "WEBHOOK_ALLOWED_HOSTS")
+
     def check(self):
         """Refuse settings that would run the app unsafely."""
         if self.LOG_FORMAT not in {"text", "json"}:
@@ -211,11 +224,16 @@ class Config:
         if not 0 < window <= 3600:
             raise ConfigError("API_KEY_DEFAULT_RATE_LIMIT must be a rate per second, minute or "
                               f"hour such as 600/minute, not {self.API_KEY_DEFAULT_RATE_LIMIT!r}.")
+        if self.WORKER_LEASE_SECONDS < 1 or self.WORKER_POLL_SECONDS <= 0 or \
+                self.WORKER_THREADS < 1:
+            raise ConfigError("WORKER_LEASE_SECONDS must be at least 1, WORKER_POLL_SECONDS "
+                              "above 0 and WORKER_THREADS at least 1.")
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = False
+    DEFAULT_WORKER_IN_PROCESS = True
 
 
 class TestingConfig(Config):

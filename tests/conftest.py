@@ -107,11 +107,57 @@ def make_app(tmp_path, pg_engine, sqlite_template):
 
 
 def close_app(app):
-    """Release what a test's app holds: mail, database connections, its Redis keys."""
-    app.extensions["mail"].close()
+    """Release what a test's app holds: its worker, database connections, its Redis keys."""
+    stop_worker(app)
     app.extensions["db.engine"].dispose()
     flush_test_keys(app)
     app.extensions["store"].close()
+
+
+@pytest.fixture
+def committed_database(tmp_path, sqlite_template):
+    """The URL of a migrated database of its own whose commits are real, for apps and worker
+    processes that must see each other's writes: a new schema on PostgreSQL (dropped
+    afterwards), a new file on SQLite."""
+    if not DATABASE_URL:
+        shutil.copy(sqlite_template, tmp_path / "committed.db")
+        yield f"sqlite:///{tmp_path / 'committed.db'}"
+        return
+    schema = f"cisip_committed_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(DATABASE_URL, connect_args={"options": f"-csearch_path={schema}"})
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    migrate(engine)
+    yield f"{DATABASE_URL}?options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def make_live_app(tmp_path, committed_database):
+    """Apps on `committed_database`, sharing settings and Redis keys as one deployment's
+    processes do (the webhook receiver of the tests runs on 127.0.0.1)."""
+    apps = []
+    prefix = f"cisip-test:{uuid.uuid4().hex}:"
+    settings = {"DATABASE_URL": committed_database, "WEBHOOK_ALLOW_HTTP": "true",
+                "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "WORKER_POLL_SECONDS": "30"}
+
+    def factory(**overrides):
+        app = create_app(make_config(tmp_path, prefix, **settings | overrides))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        close_app(app)
+
+
+def stop_worker(app):
+    """Stop the app's in-process worker threads, if it started any (WORKER_IN_PROCESS)."""
+    worker = app.extensions.get("outbox.worker")
+    if worker is not None:
+        worker.stop(wait=True)
 
 
 def flush_test_keys(app):

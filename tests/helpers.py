@@ -6,6 +6,8 @@ import threading
 from email import message_from_bytes, policy
 from pathlib import Path
 
+from api.worker import drain
+
 PASSWORD = "correct horse battery"
 
 
@@ -30,8 +32,9 @@ def assert_problem(response, status, code=None):
 
 
 def outbox(app):
-    """The emails the app wrote to its `file://` outbox, oldest first."""
-    app.extensions["mail"].wait()
+    """The emails the app wrote to its `file://` outbox, oldest first, once the worker has
+    delivered everything due (in this thread, until the queue is empty)."""
+    drain(app)
     folder = Path(app.config["MAIL_URL"].removeprefix("file://"))
     files = sorted(folder.glob("*.eml")) if folder.exists() else []
     return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]

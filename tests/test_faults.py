@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from api import create_app
-from tests.conftest import DATABASE_URL, PG_SCHEMA, flush_test_keys, make_config
+from tests.conftest import DATABASE_URL, PG_SCHEMA, flush_test_keys, make_config, stop_worker
 from tests.faults import RedisServer, Relay, free_port
 from tests.helpers import PASSWORD, assert_problem, bearer
 
@@ -149,7 +149,7 @@ def fresh_app(tmp_path, database_url, **overrides):
 
 
 def close(app):
-    app.extensions["mail"].close()
+    stop_worker(app)
     app.extensions["db.engine"].dispose()
     flush_test_keys(app)
     app.extensions["store"].close()

@@ -1,39 +1,53 @@
-"""The mail module: .eml files, real SMTP (a local aiosmtpd server), and a server that is down."""
+"""The mail module: .eml files, real SMTP (a local aiosmtpd server), a server that is down
+(retried, same Message-ID), one that refuses (failed, visible to admins, retried on request)."""
 
 import logging
-import socket
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from api.models.base import utcnow
-from tests.helpers import link_token, mails_to, outbox, text_body
+from api.worker import drain
+from tests.faults import free_port
+from tests.helpers import assert_problem, link_token, mails_to, outbox, text_body
 
 
 class Inbox:
-    """An aiosmtpd handler keeping what it receives."""
+    """An aiosmtpd handler keeping what it receives (refusing every recipient with `refuse`)."""
 
-    def __init__(self):
+    def __init__(self, refuse=False):
         self.messages = []
+        self.refuse = refuse
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def start_smtp(port=None, refuse=False):
+    inbox = Inbox(refuse)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    return controller, inbox
 
 
 @pytest.fixture
 def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    controller, inbox = start_smtp()
     yield controller, inbox
     controller.stop()
+
+
+@pytest.fixture
+def admin_headers(auth_headers):
+    return auth_headers("admin")
 
 
 @pytest.fixture
@@ -69,7 +83,7 @@ def test_smtp_delivers_to_a_real_server(make_app, make_member, smtp_server):
     client = app.test_client()
     member = make_member()
     assert forgot(client, member.email).status_code == 202
-    app.extensions["mail"].wait()
+    drain(app)
     [envelope] = inbox.messages
     assert envelope.rcpt_tos == [member.email]
     assert b"https://cisip.example/reset-password?token=" in envelope.content
@@ -84,7 +98,7 @@ def test_smtp_token_from_the_email_works(make_app, make_member, smtp_server):
     client = app.test_client()
     member = make_member()
     forgot(client, member.email)
-    app.extensions["mail"].wait()
+    drain(app)
     message = message_from_bytes(inbox.messages[0].content, policy=policy.default)
     token = link_token(message, "reset-password")
     reset = client.post("/api/v1/auth/password/reset",
@@ -92,17 +106,66 @@ def test_smtp_token_from_the_email_works(make_app, make_member, smtp_server):
     assert reset.status_code == 204
 
 
-def test_a_mail_server_that_is_down_neither_blocks_nor_breaks_the_request(
-        make_app, make_member, mail_log):
-    app = make_app(MAIL_URL=f"smtp://127.0.0.1:{free_port()}", MAIL_TIMEOUT="2")
+def test_a_mail_server_that_is_down_delays_the_mail_and_it_is_retried(
+        make_app, make_member, mail_log, admin_headers):
+    port = free_port()
+    app = make_app(MAIL_URL=f"smtp://127.0.0.1:{port}", MAIL_TIMEOUT="2")
     client = app.test_client()
     member = make_member()
-    response = forgot(client, member.email)
-    assert response.status_code == 202
-    app.extensions["mail"].wait()
+    assert forgot(client, member.email).status_code == 202
+    assert drain(app) == 1
     [record] = mail_log
-    assert record.levelname == "ERROR"
-    assert member.email in record.getMessage()
+    assert record.levelname == "WARNING"
+    assert member.email in record.getMessage() and "attempt 1" in record.getMessage()
+    state = client.get("/api/v1/admin/outbox", headers=admin_headers).json
+    assert (state["pending"], state["due"], state["failed"]) == (1, 0, 0)
+    # Nothing is retried before its time; then the server is back and the retry delivers.
+    assert drain(app) == 0
+    controller, inbox = start_smtp(port)
+    try:
+        assert drain(app, now=utcnow() + timedelta(minutes=2)) == 1
+        [envelope] = inbox.messages
+        assert envelope.rcpt_tos == [member.email]
+    finally:
+        controller.stop()
+    assert client.get("/api/v1/admin/outbox", headers=admin_headers).json["pending"] == 0
+
+
+def test_a_refused_recipient_fails_at_once_and_admins_can_retry_it(
+        make_app, make_member, mail_log, admin_headers):
+    controller, inbox = start_smtp(refuse=True)
+    try:
+        app = make_app(MAIL_URL=f"smtp://{controller.hostname}:{controller.port}")
+        client = app.test_client()
+        member = make_member()
+        forgot(client, member.email)
+        assert drain(app) == 1
+        assert mail_log[0].levelname == "ERROR" and "550" in mail_log[0].getMessage()
+        failed = client.get("/api/v1/admin/outbox/items?status=failed",
+                            headers=admin_headers).json["items"]
+        [item] = failed
+        assert item["kind"] == "email" and item["attempts"] == 1
+        assert item["summary"] == f"mail to {member.email}: Reset your password"
+        assert "550" in item["last_error"] and "token" not in str(item)
+        inbox.refuse = False
+        retried = client.post(f"/api/v1/admin/outbox/items/{item['id']}/retry",
+                              headers=admin_headers)
+        assert retried.status_code == 202 and retried.json["status"] == "pending"
+        assert drain(app) == 1
+        assert [envelope.rcpt_tos for envelope in inbox.messages] == [[member.email]]
+        assert_problem(client.post(f"/api/v1/admin/outbox/items/{item['id']}/retry",
+                                   headers=admin_headers), 404, "not_found")
+    finally:
+        controller.stop()
+
+
+def test_a_queued_mail_survives_the_process_that_queued_it(make_app, make_member):
+    """The queue is a table: an app that queued a mail and never delivered it loses nothing;
+    another one (a worker process) delivers it."""
+    sender, worker = make_app(), make_app()
+    member = make_member()
+    forgot(sender.test_client(), member.email)
+    assert [mail["To"] for mail in outbox(worker)] == [member.email]
 
 
 def test_starttls_is_required_when_configured(make_app, make_member, smtp_server, mail_log):
@@ -111,7 +174,7 @@ def test_starttls_is_required_when_configured(make_app, make_member, smtp_server
                    MAIL_STARTTLS="true")
     client = app.test_client()
     assert forgot(client, make_member().email).status_code == 202
-    app.extensions["mail"].wait()
+    drain(app)
     # This server offers no STARTTLS: nothing goes out in the clear.
     assert inbox.messages == []
     assert "STARTTLS" in mail_log[0].getMessage()

@@ -1,5 +1,7 @@
 """The list envelope, sorting and Link headers, shown on the parks collection."""
 
+import re
+
 import pytest
 
 from tests.helpers import assert_problem, bearer
@@ -69,14 +71,18 @@ HUGE_PAGE = 10**20  # past any database's 64-bit OFFSET
 
 
 @pytest.fixture
-def list_urls(taguspark, make_news, make_report, make_event):
+def list_urls(client, auth_headers, taguspark, make_news, make_report, make_event):
     """Every list of the spec (a GET answering a Link header), as a URL to call."""
     make_news("Forum opens", park_ids=[taguspark["id"]])
     report = make_report("Forum report")
     event = make_event("Forum")
+    # A public address literal: accepted without a DNS lookup, never called here.
+    hook = client.post("/api/v1/webhooks", headers=auth_headers("admin"), json={
+        "url": "https://93.184.215.14/hooks/cisip", "events": ["news.published"]}).json
     refs = {"/api/v1/parks/{ref}/news": taguspark["slug"],
             "/api/v1/reports/{ref}/downloads": report["slug"],
-            "/api/v1/events/{ref}/registrations": event["slug"]}
+            "/api/v1/events/{ref}/registrations": event["slug"],
+            "/api/v1/webhooks/{webhook_id}/deliveries": hook["id"]}
     urls = {}
     for path, item in committed_spec()["paths"].items():
         get = item.get("get")
@@ -84,7 +90,7 @@ def list_urls(taguspark, make_news, make_report, make_event):
             params = {p["name"]: p for p in get.get("parameters", []) if p["in"] == "query"}
             queries = [] if params.get("q", {}).get("required") else [{}]
             queries += [{"q": "forum"}] if "q" in params else []
-            urls[path] = (path.replace("{ref}", refs.get(path, "")), queries)
+            urls[path] = (re.sub(r"\{\w+\}", refs.get(path, ""), path), queries)
             assert "{" not in urls[path][0], f"give the list {path} an item to list"
     return urls
 

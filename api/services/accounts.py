@@ -79,17 +79,16 @@ def register(data):
         db.session.flush()
         token = issue_token(member, TokenPurpose.VERIFY)
         record(AuditEventType.MEMBER_REGISTERED, member)
-    emails.send_verification(member, token)
+        emails.send_verification(member, token)
 
 
 def _remind(member):
     """An applicant who never verified gets a new link; anyone else a warning."""
-    if member.status is MemberStatus.PENDING and member.email_verified_at is None:
-        with db.transaction():
-            token = issue_token(member, TokenPurpose.VERIFY)
-        emails.send_verification(member, token)
-    else:
-        emails.send_already_registered(member)
+    with db.transaction():
+        if member.status is MemberStatus.PENDING and member.email_verified_at is None:
+            emails.send_verification(member, issue_token(member, TokenPurpose.VERIFY))
+        else:
+            emails.send_already_registered(member)
 
 
 def verify_email(token):
@@ -125,7 +124,7 @@ def _send_reset_link(email):
     with db.transaction():
         token = issue_token(member, TokenPurpose.RESET)
         record(AuditEventType.RESET_REQUESTED, member)
-    emails.send_reset(member, token, current_app.config["RESET_TOKEN_SECONDS"] // 60)
+        emails.send_reset(member, token, current_app.config["RESET_TOKEN_SECONDS"] // 60)
 
 
 def reset_password(token, new_password):

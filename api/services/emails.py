@@ -125,3 +125,18 @@ def send_event_cancelled(registration):
         f"We are sorry: {event.title}, which was to take place {_when(event)}, is cancelled. "
         "Your registration needs nothing more from you.",
     ], event_page(event.slug), "See the event")
+
+
+WEBHOOK_DISABLED_REASONS = {
+    "gone": "it answered 410 Gone, which says it no longer wants our calls",
+    "failing": "no delivery to it has succeeded for five days",
+}
+
+
+def send_webhook_disabled(member, url, reason):
+    _send(member, "A CISIP webhook endpoint was disabled", [
+        f"The webhook endpoint {url}, which you registered, was disabled because "
+        f"{WEBHOOK_DISABLED_REASONS[reason]}. Events are no longer sent to it.",
+        "When the receiver works again, enable the endpoint (PATCH /api/v1/webhooks/{id} "
+        "with active: true) and redeliver what it missed from its delivery log.",
+    ])

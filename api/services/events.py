@@ -33,7 +33,7 @@ from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
 from api.sanitize import clean_html
 from api.schemas.event import EventRegistrationSchema
-from api.services import emails
+from api.services import emails, webhooks
 from api.services.items import (
     clean_translation,
     create_item,
@@ -163,17 +163,18 @@ def update_event(ref, data):
     """Change the event; a raised capacity confirms waitlisted registrations, and cancelling
     emails every registrant."""
     event = get_or_404(Event, ref)
+    before = webhooks.snapshot(event)
     with db.transaction():
         _lock(event)
         previous = event.status
         _apply(event, data)
         if "slug" in data:
             assign_slug(event, data["slug"])
-        promoted = _fill_seats(event) if "capacity" in data else []
-    for registration in promoted:
-        emails.send_registration_promoted(registration)
-    if event.status is EventStatus.CANCELLED and previous is not EventStatus.CANCELLED:
-        notify_cancellation(event)
+        for registration in _fill_seats(event) if "capacity" in data else []:
+            emails.send_registration_promoted(registration)
+        if event.status is EventStatus.CANCELLED and previous is not EventStatus.CANCELLED:
+            notify_cancellation(event)
+        webhooks.announce(event, before)
     return event
 
 
@@ -388,8 +389,9 @@ def register(ref, data, member):
                                else RegistrationStatus.WAITLISTED)
         registration.created_at, registration.cancelled_at = now, None
         registration.confirmed_at = now if confirmed else None
-    db.session.refresh(registration)
-    emails.send_registration_received(registration)
+        db.session.flush()
+        db.session.refresh(registration)  # its place in the queue
+        emails.send_registration_received(registration)
     return registration
 
 
@@ -451,9 +453,8 @@ def cancel_registration(ref, member):
         registration = _registration_of(event, member)
         if registration is None or registration.status is RegistrationStatus.CANCELLED:
             raise NotFound("You have not registered for this event.")
-        promoted = _withdraw(event, registration)
-    for other in promoted:
-        emails.send_registration_promoted(other)
+        for other in _withdraw(event, registration):
+            emails.send_registration_promoted(other)
 
 
 def withdraw_member(member):
@@ -466,9 +467,8 @@ def withdraw_member(member):
         with db.transaction():
             db.lock(Event, registration.event_id)
             db.session.refresh(registration)
-            promoted = _withdraw(registration.event, registration)
-        for other in promoted:
-            emails.send_registration_promoted(other)
+            for other in _withdraw(registration.event, registration):
+                emails.send_registration_promoted(other)
 
 
 def _withdraw(event, registration):

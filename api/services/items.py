@@ -1,5 +1,6 @@
 """Saving items with slugs: the create, update and delete steps every content resource shares,
-and the write steps they have in common (linked rows by id, speakers' parts, summaries)."""
+and the write steps they have in common (linked rows by id, speakers' parts, summaries),
+each telling partners what changed (webhook events, in the same transaction)."""
 
 from sqlalchemy import select
 
@@ -8,6 +9,7 @@ from api.extensions import db
 from api.models import Speaker
 from api.refs import assign_slug
 from api.sanitize import clean_html, summarize
+from api.services import webhooks
 
 
 def create_item(item, data, apply, name):
@@ -16,21 +18,26 @@ def create_item(item, data, apply, name):
     with db.transaction():
         assign_slug(item, data.get("slug"), source=name)
         db.session.add(item)
+        webhooks.announce(item)
     return item
 
 
 def update_item(item, data, apply):
     """Change what `data` holds, the slug included, and save."""
+    before = webhooks.snapshot(item)
     apply(item, data)
     with db.transaction():
         if "slug" in data:
             assign_slug(item, data["slug"])
+        webhooks.announce(item, before)
     return item
 
 
 def delete_item(item):
+    before = webhooks.snapshot(item)
     with db.transaction():
         db.session.delete(item)
+        webhooks.announce_deletion(item, before)
 
 
 def invalid(field, message):

@@ -91,7 +91,7 @@ def invite_member(admin, data):
         db.session.flush()
         token = issue_token(member, TokenPurpose.INVITE)
         record(AuditEventType.MEMBER_INVITED, member, actor=admin, role=member.role.value)
-    emails.send_invitation(member, token)
+        emails.send_invitation(member, token)
     return member
 
 
@@ -116,10 +116,10 @@ def update_member(admin, member_id, data):
             if field in data and data[field] != old:
                 setattr(member, field, data[field])
                 record(event, member, actor=admin, old=old.value, new=data[field].value)
+        if approving:
+            emails.send_approved(member)
     if member.status is not MemberStatus.ACTIVE:
         end_member_sessions(member)
-    if approving:
-        emails.send_approved(member)
     return member
 
 

@@ -16,6 +16,7 @@ from api.models import Access, Member, MemberStatus, Park, Report, ReportDownloa
 from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import assign_slug, get_or_404, ref_filter
+from api.services import webhooks
 from api.services.events import event_visibility
 from api.services.news import news_visibility
 from api.services.publication import published_now
@@ -78,15 +79,18 @@ def create_report(data, upload=None):
     with discard_on_error(stored), db.transaction():
         assign_slug(report, data.get("slug"), source=report.title)
         db.session.add(report)
+        webhooks.announce(report)
     return report
 
 
 def update_report(ref, data, viewer):
     report = get_report(ref, viewer)
+    before = webhooks.snapshot(report)
     _apply(report, data, location="json")
     with db.transaction():
         if "slug" in data:
             assign_slug(report, data["slug"])
+        webhooks.announce(report, before)
     return report
 
 
@@ -103,8 +107,10 @@ def replace_file(ref, upload, viewer):
 def delete_report(ref, viewer):
     report = get_report(ref, viewer)
     key = report.file_key
+    before = webhooks.snapshot(report)
     with db.transaction():
         db.session.delete(report)
+        webhooks.announce_deletion(report, before)
     if key:
         get_storage().delete(key)
 

@@ -61,6 +61,10 @@ def objects(client, login, make_park, make_speaker, make_news, make_event, add_s
     key = client.post("/api/v1/api-keys", headers=admin,
                       json={"name": "Partner site", "kind": "publishable"})
     assert key.status_code == 201, key.json
+    # A public address literal: accepted without a DNS lookup, never called by these tests.
+    hook = client.post("/api/v1/webhooks", headers=admin, json={
+        "url": "https://93.184.215.14/hooks/cisip", "events": ["news.published"]})
+    assert hook.status_code == 201, hook.json
     return admin, {
         "/api/v1/api-keys/{key_id}": f"/api/v1/api-keys/{key.json['id']}",
         "/api/v1/events/{ref}": f"/api/v1/events/{event['id']}",
@@ -71,12 +75,14 @@ def objects(client, login, make_park, make_speaker, make_news, make_event, add_s
         "/api/v1/news/{ref}": f"/api/v1/news/{news['id']}",
         "/api/v1/reports/{ref}": f"/api/v1/reports/{report.json['id']}",
         "/api/v1/auth/me": "/api/v1/auth/me",
+        "/api/v1/webhooks/{webhook_id}": f"/api/v1/webhooks/{hook.json['id']}",
     }
 
 
 EDITABLE = ["/api/v1/parks/{ref}", "/api/v1/speakers/{ref}", "/api/v1/news/{ref}",
             "/api/v1/reports/{ref}", "/api/v1/auth/me", "/api/v1/events/{ref}",
-            "/api/v1/events/{ref}/sessions/{session_id}", "/api/v1/api-keys/{key_id}"]
+            "/api/v1/events/{ref}/sessions/{session_id}", "/api/v1/api-keys/{key_id}",
+            "/api/v1/webhooks/{webhook_id}"]
 
 
 def test_every_patch_with_text_is_tested():
