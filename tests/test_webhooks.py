@@ -337,6 +337,23 @@ class TestContentEvents:
             ("report.published", "CISIP Annual Report 2021"), ("park.updated", "Taguspark"),
             ("park.deleted", "Taguspark")]
 
+    def test_event_life_cycle(self, app, client, editor, make_hook, make_event, add_session,
+                              receiver):
+        hook = make_hook(["event.published", "event.updated", "event.cancelled"])
+        event = make_event("Forum 2022", status="draft")
+        assert self.events(app, receiver, hook) == []
+        path = f"/api/v1/events/{event['id']}"
+        client.patch(path, json={"status": "published"}, headers=editor)
+        assert self.events(app, receiver, hook) == [("event.published", "Forum 2022")]
+        client.patch(path, json={"title": "Forum 2022 on science parks"}, headers=editor)
+        assert self.events(app, receiver, hook) == [
+            ("event.updated", "Forum 2022 on science parks")]
+        response = client.patch(path, json={"status": "cancelled"}, headers=editor)
+        assert response.status_code == 200, response.json
+        drain(app)
+        [(_headers, body)] = receiver.verified(hook["secret"])
+        assert (body["type"], body["data"]["status"]) == ("event.cancelled", "cancelled")
+
     def test_a_write_that_fails_sends_nothing(self, app, client, editor, hook, make_park,
                                               receiver):
         make_park("Taguspark", slug="taguspark")
