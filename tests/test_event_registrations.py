@@ -4,17 +4,12 @@ window, the 409s, emails, editors' lists and CSV export, and capacity under conc
 import csv
 import io
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import delete
-from sqlalchemy.orm import sessionmaker
 
-from api import create_app
 from api.extensions import db as database
-from api.models import Event, Member, MemberStatus, Role, SearchDocument
-from tests.conftest import flush_test_keys, make_config
+from api.models import Member, MemberStatus, Role
 from tests.content import days_from_now
 from tests.helpers import PASSWORD, assert_problem, bearer, mails_to, text_body
 
@@ -228,26 +223,6 @@ def test_deleting_an_event_deletes_its_registrations(client, editor, event, memb
 # Capacity under concurrency: requests that commit for real, from many threads at once.
 
 
-@pytest.fixture
-def committing_app(tmp_path, pg_engine, make_app):
-    """An app whose requests commit for real (no shared outer transaction)."""
-    if pg_engine is None:
-        yield make_app()
-        return
-    app = create_app(make_config(tmp_path, f"cisip-test:{uuid.uuid4().hex}:"))
-    app.extensions["db.sessionmaker"] = sessionmaker(pg_engine, expire_on_commit=False)
-    yield app
-    with app.app_context():
-        database.session.execute(delete(Event))
-        database.session.execute(delete(SearchDocument).where(
-            SearchDocument.type == Event.SEARCH_TYPE))
-        database.session.execute(delete(Member).where(Member.email.like("%@crowd.example")))
-        database.session.commit()
-    app.extensions["mail"].close()
-    app.extensions["db.engine"].dispose()
-    flush_test_keys(app)
-
-
 def crowd(app, count):
     """`count` members' Authorization headers, and an editor's first."""
     with app.app_context():
@@ -267,7 +242,7 @@ def crowd(app, count):
 def test_fifty_at_once_for_ten_places(committing_app):
     """On PostgreSQL the event's row is locked (`SELECT … FOR UPDATE`); SQLite takes its
     single write lock first (see `Database.lock`)."""
-    app = committing_app
+    app = committing_app()
     editor, *people = crowd(app, 50)
     created = app.test_client().post("/api/v1/events", headers=editor, json={
         "title": "Crowded", "starts_at": days_from_now(30), "ends_at": days_from_now(31),
