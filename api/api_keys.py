@@ -24,8 +24,8 @@ from flask import current_app, g, request
 from limits.storage import MemoryStorage
 from werkzeug.datastructures import ImmutableMultiDict
 
+from api.auth import sends_credentials
 from api.errors import problem
-from api.http_cache import sends_credentials
 from api.models import ApiKeyKind
 from api.origins import origin_of_url
 from api.security import hash_token

@@ -15,7 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
@@ -163,8 +163,18 @@ def current_viewer():
     return g.viewer
 
 
+def sends_credentials():
+    """True when the request carries a login (header or cookie), valid or not."""
+    if "Authorization" in request.headers:
+        return True
+    return current_app.config.get("JWT_ACCESS_COOKIE_NAME", "access_token_cookie") in \
+        request.cookies
+
+
 def _resolve_viewer(optional, refresh=False):
     g.login = None
+    if optional and not refresh and not sends_credentials():
+        return Viewer()  # (what verifying would find, without the cost)
     verify_jwt_in_request(optional=optional, refresh=refresh)
     login = g.get("login")
     if login is None:
@@ -213,14 +223,21 @@ def auth_required(role=Role.MEMBER, *, optional=False, refresh=False):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            g.viewer = viewer = _resolve_viewer(optional, refresh)
-            if not viewer.is_anonymous:
-                if not viewer.has_role(role):
-                    raise Forbidden(f"This needs the {Role(role).value} role.")
-                if not refresh:
-                    touch_session(viewer.session_id)
+            authenticate(role, optional=optional, refresh=refresh)
             return view(*args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def authenticate(role=Role.MEMBER, *, optional=False, refresh=False):
+    """Resolve the caller of this request, as `auth_required` lets them in: 401 for a bad
+    token (or none, unless `optional`), 403 below `role`. Answers the `Viewer`."""
+    g.viewer = viewer = _resolve_viewer(optional, refresh)
+    if not viewer.is_anonymous:
+        if not viewer.has_role(role):
+            raise Forbidden(f"This needs the {Role(role).value} role.")
+        if not refresh:
+            touch_session(viewer.session_id)
+    return viewer

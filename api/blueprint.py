@@ -11,6 +11,7 @@ from api.errors import PROBLEM_JSON, ProblemSchema
 from api.models import Role
 from api.pagination import LINK_HEADER_DOC, link_header, page_schema
 from api.parsing import Parser
+from api.translations import LanguageArgsSchema
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 BODY_LOCATIONS = ("json", "form", "files")
@@ -42,12 +43,17 @@ class Blueprint(flask_smorest.Blueprint):
         if kwargs.get("location") != "query":
             return decorator
 
+        translated = isinstance(schema, LanguageArgsSchema)
+
         def keep_query_arguments(view):
             @functools.wraps(view)
             def wrapper(*view_args, **view_kwargs):
                 g.query_arguments = (schema, view_args[-1])
+                if translated:  # the answer has a language even when it holds no item
+                    g.setdefault("content_languages", set())
                 return view(*view_args, **view_kwargs)
 
+            wrapper.query_schema = schema  # type: ignore[attr-defined]
             return decorator(wrapper)
 
         return keep_query_arguments

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from api.local_copies import LocalCopies
 from api.redis_client import redis_client
@@ -251,7 +251,11 @@ class RedisStore:
         it has one."""
         local = self.local
         if local is not None:
-            if (entry := local.get(key)) is not None:
+            # The purges that arrived are applied once per request, before its first lookup.
+            listened = has_request_context() and g.get("copies_listened", False)
+            if has_request_context():
+                g.copies_listened = True
+            if (entry := local.get(key, listen=not listened)) is not None:
                 return entry
             generation = local.generation
         raw = self.get(key)
@@ -338,6 +342,11 @@ def init_store(app):
     else:
         store = MemoryStore(prefix)
     app.extensions["store"] = store
+
+    @app.before_request
+    def listen_again():
+        # Requests made inside one app context (tests, the CLI) share `g`.
+        g.pop("copies_listened", None)
 
 
 def get_store():

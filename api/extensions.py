@@ -1,12 +1,14 @@
 """Extensions. `db` is bound to each app with `init_app`; the API and JWT managers keep
 per-app state, so `create_app` makes one of each per app."""
 
+import functools
 import http
+import time
 from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask_jwt_extended import JWTManager
+from flask_jwt_extended import JWTManager, view_decorators
 from flask_smorest.utils import prepare_response
 
 from api.db import Database
@@ -88,5 +90,32 @@ def init_api(app):
     return api
 
 
+class JWT(JWTManager):
+    """flask-jwt-extended's manager, verifying each token once per process: PyJWT's decoding
+    costs more than all the rest of a cached read, and a token's claims never change. (A
+    token's login is still checked on every request: see `api.auth.load_login`.)"""
+
+    DECODED_KEPT = 10_000
+
+    def __init__(self, app):
+        self._decoded: dict[tuple, dict] = {}
+        super().__init__(app)
+
+    def _decode_jwt_from_config(self, encoded_token, csrf_value=None, allow_expired=False):
+        key = (encoded_token, csrf_value, allow_expired)
+        claims = self._decoded.get(key)
+        if claims is None or claims.get("exp", float("inf")) <= time.time():
+            claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+            if len(self._decoded) >= self.DECODED_KEPT:
+                self._decoded.clear()
+            self._decoded[key] = claims
+        return dict(claims)
+
+
 def init_jwt(app):
-    return JWTManager(app)
+    # flask-jwt-extended reads each token's header again on every request, with PyJWT's
+    # character-by-character checks; a header is a pure function of the token: remember it.
+    if not hasattr(view_decorators.get_unverified_jwt_headers, "cache_info"):
+        view_decorators.get_unverified_jwt_headers = functools.lru_cache(JWT.DECODED_KEPT)(
+            view_decorators.get_unverified_jwt_headers)
+    return JWT(app)

@@ -25,16 +25,18 @@ import hashlib
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Response, current_app, g, has_app_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
-from werkzeug.http import is_resource_modified
+from werkzeug.datastructures import HeaderSet
+from werkzeug.http import is_resource_modified, parse_set_header
 
-from api.auth import current_viewer
+from api.auth import authenticate, current_viewer, sends_credentials
 from api.cache import get_store
 from api.cache_contract import RESPONSES, ResponseDependencies
+from api.parsing import parsed_query
 from api.translations import content_language
 from api.viewer import IDENTITY
 
@@ -49,7 +51,7 @@ PRIVATE = "private, no-cache"  # logged-in callers: kept by their own client, re
 NEGOTIATED = ("application/json", "application/ld+json")
 
 
-@dataclass(frozen=True)
+@dataclass
 class CachedResponse:
     """A stored response: its body as sent, the headers that go with it, and its tags."""
 
@@ -58,11 +60,26 @@ class CachedResponse:
     headers: tuple[tuple[str, str], ...]
     tags: tuple[str, ...]
     expires_at: float  # epoch seconds
+    # The headers of its answers, by Cache-Control and 200 or 304, made once per process.
+    _answers: dict = field(default_factory=dict, repr=False, compare=False)
 
     def encode(self):
         meta = {"etag": self.etag, "headers": self.headers, "tags": self.tags,
                 "expires_at": self.expires_at}
         return f"{json.dumps(meta)}\n{self.body}"
+
+    def answer_headers(self, cache_control, not_modified):
+        key = (cache_control, not_modified)
+        if key not in self._answers:
+            stored = dict(self.headers)
+            vary = HeaderSet([*VARY, *parse_set_header(stored.pop("Vary", ""))])
+            if "Content-Language" in stored:
+                vary.add("Accept-Language")
+            if not_modified:  # a 304 carries what says which representation is current
+                stored = {k: v for k, v in stored.items() if k == "Content-Language"}
+            self._answers[key] = [*stored.items(), ("ETag", self.etag),
+                                  ("Vary", vary.to_header()), ("Cache-Control", cache_control)]
+        return self._answers[key]
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,7 @@ def cached(kind):
                 outcome = "MISS"
             return replay(entry, policy, viewer, outcome)
 
+        wrapper.cache_kind = kind  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
@@ -127,8 +145,8 @@ def response_key(view_args):
     arguments = json.dumps(parsed, sort_keys=True, default=str)
     media_type = request.accept_mimetypes.best_match(NEGOTIATED, default=NEGOTIATED[0])
     variant = "" if media_type == NEGOTIATED[0] else f"\n{media_type}"
-    digest = hashlib.sha256(f"{request.host_url}\n{request.path}\n{arguments}\n{language}"
-                            f"{variant}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{request.scheme}://{request.host}\n{request.path}\n{arguments}"
+                            f"\n{language}{variant}".encode()).hexdigest()
     return f"response:{digest[:40]}"
 
 
@@ -188,19 +206,12 @@ def make_entry(response, dependencies):
 
 def replay(entry, policy, viewer, outcome):
     """The cached response for this caller, or a 304 when their copy is current."""
-    headers = dict(entry.headers)
-    if not is_resource_modified(request.environ, entry.etag,
-                                last_modified=headers.get("Last-Modified")):
-        response = Response(status=304, headers={
-            name: value for name, value in headers.items() if name == "Content-Language"})
+    cache_control = public_cache_control(policy) if viewer.is_anonymous else PRIVATE
+    last_modified = next((v for k, v in entry.headers if k == "Last-Modified"), None)
+    if is_resource_modified(request.environ, entry.etag, last_modified=last_modified):
+        response = Response(entry.body, headers=entry.answer_headers(cache_control, False))
     else:
-        response = Response(entry.body, headers=headers)
-    response.headers["ETag"] = entry.etag
-    response.vary.update(VARY)
-    if "Content-Language" in headers:
-        response.vary.add("Accept-Language")
-    response.headers["Cache-Control"] = (public_cache_control(policy) if viewer.is_anonymous
-                                         else PRIVATE)
+        response = Response(status=304, headers=entry.answer_headers(cache_control, True))
     if current_app.config["CACHE_DEBUG_HEADERS"]:
         response.headers["X-Cache"] = outcome
     return response
@@ -216,14 +227,31 @@ def strong_etag(body):
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def sends_credentials():
-    """True when the request carries a login (header or cookie), valid or not."""
-    if "Authorization" in request.headers:
-        return True
-    return current_app.config["JWT_ACCESS_COOKIE_NAME"] in request.cookies
+def answer_from_cache():
+    """Answer a GET whose response is cached before its view runs: routing to the view,
+    parsing its arguments again and its wrappers cost as much as the rest of a hit. The key
+    is the view's, from the arguments this process parsed from the same query string before;
+    a query not parsed yet, or a response not cached yet, goes on to the view (whose
+    `cached` stores it)."""
+    if request.method not in ("GET", "HEAD") or current_app.config[
+            "RESPONSE_CACHE_SECONDS"] <= 0:
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    get = getattr(getattr(view, "view_class", None), "get", None)
+    kind = getattr(get, "cache_kind", None)
+    if get is None or kind is None:
+        return None
+    arguments = parsed_query(get.query_schema, request)
+    if arguments is None:
+        return None
+    viewer = authenticate(optional=True)  # as the view's `auth_required` would
+    entry = lookup(response_key([arguments]), viewer)
+    return None if entry is None else replay(entry, RESPONSES[kind].policy, viewer, "HIT")
 
 
 def init_http_cache(app):
+    app.before_request(answer_from_cache)
+
     @app.after_request
     def set_caching_headers(response):
         """Caching headers for GETs that are not served through `cached`."""

@@ -48,10 +48,12 @@ class LocalCopies:
         self._heard = self._pinged = 0.0  # monotonic times
         self._drop_all()
 
-    def get(self, key):
-        """The copy of `key`, or None (no copy, or copies cannot be trusted right now)."""
+    def get(self, key, listen=True):
+        """The copy of `key`, or None (no copy, or copies cannot be trusted right now). With
+        `listen=False` the purges that arrived since the last lookup are not applied yet:
+        for later lookups of one request, which then answer as of its first."""
         with self._lock:
-            if not self._listen():
+            if not (self._listen() if listen else self.serving):
                 return None
             copy = self._copies.get(key)
             if copy is None:

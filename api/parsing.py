@@ -11,10 +11,14 @@ import json
 import re
 from typing import Any
 
+import marshmallow as ma
+from flask import current_app
 from flask.json.provider import DefaultJSONProvider
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
+# Query strings whose parsed arguments each process keeps (it forgets them all past this).
+PARSED_QUERIES_KEPT = 1024
 # Far deeper than any body of the API, far shallower than Python's recursion limit.
 MAX_JSON_DEPTH = 32
 UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -68,6 +72,23 @@ class StrictJSONProvider(DefaultJSONProvider):
 class Parser(FlaskParser):
     """The request parser of every view (see `api.blueprint.Blueprint`)."""
 
+    def parse(self, argmap, req=None, *, location=None, **kwargs):
+        """webargs' `parse`; a query string this process already parsed with the same schema
+        is answered from its memory (parsing a query reads nothing else, and cost more than
+        the rest of a cached answer)."""
+        if location != "query" or not isinstance(argmap, ma.Schema):
+            return super().parse(argmap, req, location=location, **kwargs)
+        req = req or self.get_default_request()
+        parsed = parsed_query(argmap, req)
+        if parsed is None:
+            parsed = super().parse(argmap, req, location=location, **kwargs)
+            parsed_queries = current_app.extensions.setdefault("parsed_queries", {})
+            if len(parsed_queries) >= PARSED_QUERIES_KEPT:
+                parsed_queries.clear()
+            parsed_queries[(id(argmap), req.query_string)] = dict(parsed)
+        return parsed
+
+
     def _raw_load_json(self, req):
         if not is_json_request(req):
             return core.missing
@@ -84,3 +105,11 @@ class Parser(FlaskParser):
             abort(422, messages={"query": {name: ["Control characters are not allowed."]
                                            for name in bad}})
         return super().load_querystring(req, schema)
+
+
+def parsed_query(schema, req):
+    """The arguments this process parsed from `req`'s query string with `schema` before (a
+    copy), or None."""
+    parsed = current_app.extensions.get("parsed_queries", {}).get((id(schema),
+                                                                   req.query_string))
+    return None if parsed is None else dict(parsed)

@@ -145,12 +145,6 @@ class LanguageArgsSchema(QueryArgsSchema):
                                  "overrides `Accept-Language`. Missing translations fall "
                                  "back to the item's default language.", "example": "zh"})
 
-    @ma.post_load
-    def mark_translated(self, data, **_kwargs):
-        # The answer varies by language even when it holds no item.
-        g.setdefault("content_languages", set())
-        return data
-
 
 def content_language():
     """The Content-Language of the response being built: the languages its items were shown

@@ -44,6 +44,7 @@ def bench_env(**extra):
         f"options=-csearch_path%3D{SCHEMA}"
     return os.environ | {"APP_ENV": "development", "DATABASE_URL": url,
                          "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": PREFIX,
+                         "WORKER_IN_PROCESS": "false",
                          "LOG_LEVEL": "WARNING"} | extra
 
 

@@ -15,7 +15,7 @@ class SearchTypes(ma.fields.String):
         unknown = [name for name in names if name not in SEARCHABLE]
         if unknown or not names:
             raise ma.ValidationError(f"Use types among {', '.join(sorted(SEARCHABLE))}.")
-        return names
+        return tuple(names)
 
 
 class SearchArgsSchema(ListArgsSchema):

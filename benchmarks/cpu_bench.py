@@ -1,15 +1,17 @@
-"""CPU cost of a keyed cached read, in process: what the partner-key check adds to a read.
+"""CPU cost of cached reads in process: each scenario of `cache_bench.py` as CPU time.
 
-    .venv/bin/python -m benchmarks.key_bench [--requests 300] [--rounds 15]
+    .venv/bin/python -m benchmarks.cpu_bench [--requests 300] [--rounds 15]
 
 `cache_bench.py` measures throughput with wrk against gunicorn, which on a machine shared
 with other work drifts by more than the few per cent measured here. This measures instead
 the CPU time this process spends per request (`time.process_time`, so other processes'
 load does not count), calling the WSGI app directly with the same environ gunicorn would
-build, for the bare endpoint, the cached list and the same list with a partner key,
-interleaved over `--rounds`; medians per scenario. The ratio bare / keyed is the share of
-the bare endpoint's throughput a CPU-bound worker keeps. Same database and Redis set-up as
-`cache_bench.py` (PostgreSQL + Redis; the demo data; the key's quotas are counted).
+build: the bare endpoint, the cached list, detail and 304 for an anonymous caller, a member
+and an editor, and with a partner key, interleaved over `--rounds`; medians per scenario.
+The ratio bare / scenario is the share of the bare endpoint's throughput a CPU-bound worker
+keeps (Redis round trips and the database, in other processes, do not count). Same
+database and Redis set-up as `cache_bench.py` (PostgreSQL + Redis; the demo data; the key's
+quotas are counted).
 """
 
 import argparse
@@ -23,6 +25,12 @@ from werkzeug.test import EnvironBuilder
 from benchmarks.cache_bench import PREFIX, bench_env, drop_database, prepare_database
 
 LIST = "/api/v1/news?per_page=20"
+
+
+def bearer(client, email, password):
+    token = client.post("/api/v1/auth/login", json={
+        "email": email, "password": password}).json["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def issue_key(client):
@@ -63,10 +71,22 @@ def main():
 
         client = app.test_client()
         key = issue_key(client)
-        client.get(LIST)
+        member = bearer(client, "song.qi@cisip.example", "cisip-demo-member")
+        editor = bearer(client, "editor@cisip.example", "cisip-demo-editor")
+        listed = client.get(LIST)
+        detail = f"/api/v1/news/{listed.json['items'][0]['slug']}"
+        for headers in ({}, member, editor):
+            client.get(LIST, headers=headers)
+            client.get(detail, headers=headers)
+        etag = {"If-None-Match": listed.headers["ETag"]}
         scenarios = {
             "bare endpoint": EnvironBuilder("/api/v1/bench/bare").get_environ(),
             "cached list": EnvironBuilder(LIST).get_environ(),
+            "cached detail": EnvironBuilder(detail).get_environ(),
+            "304 revalidation": EnvironBuilder(LIST, headers=etag).get_environ(),
+            "member: cached list": EnvironBuilder(LIST, headers=member).get_environ(),
+            "member: 304": EnvironBuilder(LIST, headers=member | etag).get_environ(),
+            "editor: cached list": EnvironBuilder(LIST, headers=editor).get_environ(),
             "keyed cached list": EnvironBuilder(LIST, headers={"X-API-Key": key}).get_environ(),
             "keyed cached list, browser": EnvironBuilder(LIST, headers={
                 "X-API-Key": key, "Origin": "https://www.partner.example"}).get_environ(),
