@@ -20,7 +20,7 @@ from flask_jwt_extended import get_jwt, verify_jwt_in_request
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
-from api.cache import get_store
+from api.cache import get_store, request_snapshot
 from api.errors import Forbidden, problem
 from api.extensions import db
 from api.models import AuthSession, Member, MemberStatus, Role
@@ -64,7 +64,7 @@ def load_login(session_id):
     login = store.read_tagged(key, Login.decode)
     if login is not None and login.expires_at > time.time():
         return login
-    since = store.snapshot()
+    since = request_snapshot()
     login = _login_from_database(session_id)
     if login is not None:
         store.set_tagged(key, login, login.expires_at - time.time(), login.tags, since)

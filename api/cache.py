@@ -99,6 +99,10 @@ class MemoryStore:
     def read_tagged(self, key, decode):
         return self.get(key)
 
+    def claim(self, key, ttl):
+        """Set the lock `key` if it is not set, and take a snapshot: (claimed, snapshot)."""
+        return self.add(key, "1", ttl), self.snapshot()
+
     def set_tagged(self, key, entry, ttl, tags, since):
         """Store `entry` unless one of `tags` was purged after `since`; True when stored."""
         if ttl < 1:
@@ -110,6 +114,13 @@ class MemoryStore:
             for tag in tags:
                 self._tags.setdefault(tag, set()).add(key)
             return True
+
+    def store_tagged(self, entries, since, release=None):
+        """`set_tagged` for each `(key, entry, ttl, tags)`, then delete the lock `release`."""
+        for key, entry, ttl, tags in entries:
+            self.set_tagged(key, entry, ttl, tags, since)
+        if release:
+            self.delete(release)
 
     def invalidate_tags(self, tags):
         now = time.monotonic()
@@ -266,17 +277,56 @@ class RedisStore:
             local.put(key, entry, entry.expires_at, entry.tags, len(raw), generation)
         return entry
 
+    def claim(self, key, ttl):
+        """Set the lock `key` if it is not set, and take a snapshot, in one round trip:
+        (claimed, snapshot). With Redis down everyone may go ahead, storing nothing."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.prefix + key, "1", ex=max(1, int(ttl)), nx=True)
+        pipe.time()
+        answer = self._run(pipe.execute, default=None)
+        if answer is None:
+            return True, None
+        claimed, now = answer
+        return bool(claimed), now[0] * 1_000_000 + now[1]
+
     def set_tagged(self, key, entry, ttl, tags, since):
         """Store `entry` (its `encode()`) listed under `tags`, unless one of them was purged
         after the snapshot `since`: one atomic round trip. True when stored."""
-        if since is None or ttl < 1:
-            return False
-        tags = sorted(tags)
-        keys = [self.prefix + key, *(f"{self.prefix}tag:{tag}" for tag in tags),
-                *(f"{self.prefix}purged:{tag}" for tag in tags)]
-        stored = self._run(self._store_script, keys=keys,
-                           args=[entry.encode(), int(ttl), since, key], default=0)
-        return bool(stored)
+        return self.store_tagged([(key, entry, ttl, tags)], since) == [1]
+
+    def store_tagged(self, entries, since, release=None):
+        """`set_tagged` for each `(key, entry, ttl, tags)`, then delete the lock `release`:
+        one round trip. Answers what each script answered (1: stored)."""
+        commands = []
+        for key, entry, ttl, tags in entries:
+            if since is not None and ttl >= 1:
+                tags = sorted(tags)
+                keys = [self.prefix + key, *(f"{self.prefix}tag:{tag}" for tag in tags),
+                        *(f"{self.prefix}purged:{tag}" for tag in tags)]
+                # EVALSHA itself: a pipeline given the Script asks SCRIPT EXISTS every time.
+                commands.append(("EVALSHA", self._store_script.sha, len(keys), *keys,
+                                 entry.encode(), int(ttl), since, key))
+        if release:
+            commands.append(("DEL", self.prefix + release))
+        if not commands:
+            return []
+        answers = self._run(self._pipeline, commands, default=[])
+        return answers[:-1] if release else answers
+
+    def _pipeline(self, commands):
+        """Send `commands` in one round trip; the store script is loaded again first if Redis
+        forgot it (a restart)."""
+        for attempt in range(2):
+            pipe = self.client.pipeline(transaction=False)
+            for command in commands:
+                pipe.execute_command(*command)
+            try:
+                return pipe.execute()
+            except redis.exceptions.NoScriptError:
+                if attempt:
+                    raise
+                self.client.script_load(STORE_SCRIPT)
+        return []
 
     def invalidate_tags(self, tags):
         """Delete every entry listed under `tags`: one round trip, no key scans. When Redis
@@ -344,9 +394,19 @@ def init_store(app):
     app.extensions["store"] = store
 
     @app.before_request
-    def listen_again():
+    def forget_previous_request():
         # Requests made inside one app context (tests, the CLI) share `g`.
         g.pop("copies_listened", None)
+        g.pop("store_snapshot", None)
+
+
+def request_snapshot(taken=None):
+    """The store's snapshot for this request (`taken`, or a new one, the first time), taken
+    before its first read of data that may be stored: one round trip a request (an earlier
+    snapshot only refuses more stores)."""
+    if "store_snapshot" not in g:
+        g.store_snapshot = taken if taken is not None else get_store().snapshot()
+    return g.store_snapshot
 
 
 def get_store():

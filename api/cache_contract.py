@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from flask import current_app, g
 from sqlalchemy import func, select
 
-from api.cache import TaggedValue, get_store
+from api.cache import TaggedValue, get_store, request_snapshot
 from api.extensions import db
 from api.models import News, Report
 from api.models.base import utcnow
@@ -118,7 +118,7 @@ def remember(key, tags, compute, seconds):
     cached = store.read_tagged(key, TaggedValue.decode)
     if cached is not None and cached.expires_at > time.time():
         return cached.value
-    since = store.snapshot()
+    since = request_snapshot()
     value = compute()
     ttl = seconds(value)
     store.set_tagged(key, TaggedValue(value, tuple(tags), time.time() + ttl), ttl, tags, since)

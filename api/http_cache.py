@@ -34,7 +34,7 @@ from werkzeug.datastructures import HeaderSet
 from werkzeug.http import is_resource_modified, parse_set_header
 
 from api.auth import authenticate, current_viewer, sends_credentials
-from api.cache import get_store
+from api.cache import get_store, request_snapshot
 from api.cache_contract import RESPONSES, ResponseDependencies
 from api.parsing import parsed_query
 from api.translations import content_language
@@ -165,7 +165,9 @@ def build(key, kind, viewer, render):
     rebuild."""
     store = get_store()
     lock = f"lock:{key}"
-    if not store.add(lock, "1", ttl=10):
+    claimed, snapshot = store.claim(lock, ttl=10)
+    since = request_snapshot(snapshot)  # before any data is read
+    if not claimed:
         deadline = time.monotonic() + STAMPEDE_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(STAMPEDE_POLL_SECONDS)
@@ -173,22 +175,23 @@ def build(key, kind, viewer, render):
                 return entry
             if store.get(lock) is None:  # built for another class of caller
                 break
+    stored = []
     try:
-        since = store.snapshot()  # before any data is read
         g.response_dependencies = dependencies = ResponseDependencies(kind)
         viewer.asked.clear()
         response = render()
         if response.status_code != 200 or response.is_streamed or IDENTITY in viewer.asked:
             return response
         entry = make_entry(response, dependencies)
+        ttl = entry.expires_at - time.time()
         if viewer.asked:
             variants = Variants(tuple(sorted(viewer.asked)), entry.expires_at)
-            store.set_tagged(key, variants, entry.expires_at - time.time(), (), since)
+            stored.append((key, variants, ttl, ()))
             key = variants.key_for(key, viewer)
-        store.set_tagged(key, entry, entry.expires_at - time.time(), entry.tags, since)
+        stored.append((key, entry, ttl, entry.tags))
         return entry
     finally:
-        store.delete(lock)
+        store.store_tagged(stored, since, release=lock)
 
 
 def make_entry(response, dependencies):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g
 
-from api.cache import get_store
+from api.cache import get_store, request_snapshot
 from api.cache_contract import ResponseDependencies
 from api.translations import choose_language, requested_language
 
@@ -52,7 +52,7 @@ def dump_items(schema, ids, load, kind, viewer):
              for item_id in ids}
     missing = [item_id for item_id, item in found.items() if item is None]
     if missing:
-        since = store.snapshot()  # before the rows are read
+        since = request_snapshot()  # before the rows are read
         for item in load(missing):
             found[item.id] = entry = _entry(schema, item, kind)
             store.set_tagged(f"{prefix}{item.id}", entry, entry.expires_at - time.time(),

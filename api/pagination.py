@@ -135,13 +135,12 @@ def link_header(page):
     if page.page < page.pages:
         targets["next"] = page.page + 1
     schema, arguments = g.query_arguments
-    query = query_pairs(schema, arguments)
-    links = []
-    for rel in ("first", "prev", "next", "last"):
-        if rel in targets:
-            pairs = query | {"page": str(targets[rel]), "per_page": str(page.per_page)}
-            links.append(f'<{request.base_url}?{urlencode(pairs)}>; rel="{rel}"')
-    return ", ".join(links)
+    others = urlencode({"per_page": page.per_page} | {
+        name: value for name, value in query_pairs(schema, arguments).items()
+        if name not in ("page", "per_page")})
+    url = request.base_url
+    return ", ".join(f'<{url}?page={targets[rel]}&{others}>; rel="{rel}"'
+                     for rel in ("first", "prev", "next", "last") if rel in targets)
 
 
 def query_pairs(schema, arguments):
