@@ -98,11 +98,11 @@ class ResponseDependencies:
         """The response changes at `moment` (an aware datetime) with nothing written."""
         self.expires_at = min(self.expires_at, moment.timestamp())
 
-    def lifetime(self):
-        """Seconds the response may be kept: RESPONSE_CACHE_SECONDS at most, and not past the
-        next change of a schedule it depends on."""
+    def lifetime(self, setting="RESPONSE_CACHE_SECONDS"):
+        """Seconds the response may be kept: `setting` at most, and not past the next change
+        of a schedule it depends on."""
         ends = [self.expires_at, *(next_publication(name) for name in self.kind.schedules)]
-        return min(current_app.config["RESPONSE_CACHE_SECONDS"], min(ends) - time.time())
+        return min(current_app.config[setting], min(ends) - time.time())
 
 
 def response_dependencies():

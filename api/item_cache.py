@@ -42,7 +42,7 @@ class ItemJSON:
 def dump_items(schema, ids, load, kind, viewer):
     """The JSON texts of the items `ids`, in order, as `schema` dumps them for this caller;
     `load(ids)` gives the items not kept yet, and `kind` names what an item depends on."""
-    if current_app.config["RESPONSE_CACHE_SECONDS"] <= 0:  # the response cache is off
+    if current_app.config["ITEM_CACHE_SECONDS"] <= 0:  # the item cache is off
         by_id = {item.id: item for item in load(ids)}
         return [_json(schema, by_id[item_id]) for item_id in ids]
     store = get_store()
@@ -74,7 +74,7 @@ def _entry(schema, item, kind):
     dependencies.shows_json(text)
     language = choose_language(item) if hasattr(item, "available_languages") else None
     return ItemJSON(text, language, tuple(sorted(dependencies.tags)),
-                    time.time() + dependencies.lifetime())
+                    time.time() + dependencies.lifetime("ITEM_CACHE_SECONDS"))
 
 
 def page_body(texts, pagination):

@@ -144,6 +144,9 @@ class Config:
         self.LANGUAGES = _list(env, "LANGUAGES") or ["en", "zh"]
         # How long the shared cache keeps a response; writes purge what they change sooner.
         self.RESPONSE_CACHE_SECONDS = _int(env, "RESPONSE_CACHE_SECONDS", 600)
+        # How long each item's JSON is kept (lists never seen are built from it); writes purge
+        # what they change sooner. 0 turns it off.
+        self.ITEM_CACHE_SECONDS = _int(env, "ITEM_CACHE_SECONDS", 600)
         # With Redis, each process keeps copies of the entries it read, up to this size, so
         # that a hit needs no round trip; pub/sub keeps them exact. 0 turns them off.
         self.RESPONSE_CACHE_LOCAL_MB = _int(env, "RESPONSE_CACHE_LOCAL_MB", 32)
