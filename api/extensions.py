@@ -101,6 +101,15 @@ class JWT(JWTManager):
         self._decoded: dict[tuple, dict] = {}
         super().__init__(app)
 
+    def verified_access_claims(self, encoded_token):
+        """The claims of an access token this process verified before, while it has not
+        expired; None otherwise (verify it then)."""
+        claims = self._decoded.get((encoded_token, None, False))
+        if claims is None or claims.get("type") != "access" or claims.get(
+                "exp", float("inf")) <= time.time():
+            return None
+        return dict(claims)
+
     def _decode_jwt_from_config(self, encoded_token, csrf_value=None, allow_expired=False):
         key = (encoded_token, csrf_value, allow_expired)
         claims = self._decoded.get(key)

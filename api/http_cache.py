@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import HeaderSet
 from werkzeug.http import is_resource_modified, parse_set_header
 
-from api.auth import authenticate, current_viewer, sends_credentials
+from api.auth import authenticate_reader, current_viewer, sends_credentials
 from api.cache import get_store, request_snapshot
 from api.cache_contract import RESPONSES, ResponseDependencies
 from api.parsing import parsed_query
@@ -46,6 +46,7 @@ STORED_HEADERS = ("Content-Type", "Link", "Content-Language", "Last-Modified", "
 # The request headers a cached answer is chosen by: the login, and the language.
 VARY = ("Authorization", "Cookie")
 PRIVATE = "private, no-cache"  # logged-in callers: kept by their own client, revalidated
+VARIANTS_KEPT = 10_000  # keys a process remembers to stand for Variants
 # Media types a view may answer by content negotiation (an event as JSON-LD): each is cached
 # apart, JSON under the key it always had.
 NEGOTIATED = ("application/json", "application/ld+json")
@@ -151,10 +152,22 @@ def response_key(view_args):
 
 
 def lookup(key, viewer):
-    """The entry this caller may be answered with, or None."""
+    """The entry this caller may be answered with, or None.
+
+    Each process remembers which keys stood for `Variants` (their questions), so that a
+    hit of a response that varies costs one lookup: an entry found under the key of some
+    answers is right for every caller with those answers, whatever the marker says now."""
     store = get_store()
+    variants = current_app.extensions.setdefault("cache_variants", {})
+    if (known := variants.get(key)) is not None:
+        found = store.read_tagged(known.key_for(key, viewer), decode_entry)
+        if found is not None:
+            return found
     found = store.read_tagged(key, decode_entry)
     if isinstance(found, Variants):
+        if len(variants) >= VARIANTS_KEPT:
+            variants.clear()
+        variants[key] = found
         found = store.read_tagged(found.key_for(key, viewer), decode_entry)
     return found
 
@@ -247,7 +260,7 @@ def answer_from_cache():
     arguments = parsed_query(get.query_schema, request)
     if arguments is None:
         return None
-    viewer = authenticate(optional=True)  # as the view's `auth_required` would
+    viewer = authenticate_reader()  # as the view's `auth_required(optional=True)` would
     entry = lookup(response_key([arguments]), viewer)
     return None if entry is None else replay(entry, RESPONSES[kind].policy, viewer, "HIT")
 

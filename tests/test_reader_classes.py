@@ -2,10 +2,12 @@
 cached answer of their class of reader, and never another class's; credentials are checked
 before any cached answer."""
 
+import time
+
 import pytest
 
 from tests.conftest import REDIS_URL
-from tests.helpers import assert_problem, bearer
+from tests.helpers import PASSWORD, assert_problem, bearer
 
 NEWS = "/api/v1/news"
 
@@ -107,6 +109,21 @@ class TestCredentialsFirst:
         assert client.delete(f"/api/v1/members/{tokens['member_id']}",
                              headers=headers).status_code == 204
         assert_problem(client.get(NEWS, headers=headers), 401, "token_revoked")
+
+    def test_after_expiry(self, make_app, make_member):
+        app = make_app(JWT_ACCESS_TOKEN_SECONDS=1)
+        client = app.test_client()
+        member = make_member()
+        tokens = client.post("/api/v1/auth/login", json={"email": member.email,
+                                                         "password": PASSWORD}).json
+        headers = bearer(tokens["access_token"])
+        client.get(NEWS, headers=headers)
+        assert client.get(NEWS, headers=headers).headers["X-Cache"] == "HIT"
+        deadline = time.monotonic() + 5
+        while (response := client.get(NEWS, headers=headers)).status_code == 200:
+            assert time.monotonic() < deadline, "the token never expired"
+            time.sleep(0.05)
+        assert_problem(response, 401, "token_expired")
 
     @pytest.mark.parametrize("path", [NEWS, "/api/v1/parks", "/api/v1/speakers",
                                       "/api/v1/reports", "/api/v1/search?q=forum",
