@@ -7,8 +7,9 @@ How it fits together (an hour's read, in this order):
   questions asked.
 - `api.cache_contract`: what each kind of response depends on (collections, schedules) and
   the per-request `ResponseDependencies`.
-- this module: the `cached` view decorator (key, lookup, build, store, replay), the typed
-  entries, the headers, and the hooks that purge what every commit wrote.
+- this module: the `cached` view decorator (key, lookup, build, store, replay), the hook
+  that answers a hit before its view runs (`answer_from_cache`, same key and lookup), the
+  typed entries, the headers, and the hooks that purge what every commit wrote.
 - `api.cache`: the store (Redis, or memory) with tagged, versioned entries;
   `api.local_copies`: each process's copies of Redis entries.
 

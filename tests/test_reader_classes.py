@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import REDIS_URL
 from tests.helpers import PASSWORD, assert_problem, bearer
+from tests.security.operations import committed_spec
 
 NEWS = "/api/v1/news"
 
@@ -127,11 +128,24 @@ class TestCredentialsFirst:
 
     @pytest.mark.parametrize("path", [NEWS, "/api/v1/parks", "/api/v1/speakers",
                                       "/api/v1/reports", "/api/v1/search?q=forum",
-                                      "/api/v1/feeds/news.json"])
+                                      "/api/v1/feeds/news.json", "/api/v1/events",
+                                      "/api/v1/events.ics", "/api/v1/webhooks/event-types"])
     def test_an_invalid_token_is_401_on_every_public_read(self, client, content, path):
         client.get(path)  # cached for anonymous callers
         for token in ("not-a-token", content["Authorization"].split()[1][:-4] + "AAAA"):
             assert_problem(client.get(path, headers=bearer(token)), 401, "token_invalid")
+
+
+def test_every_public_read_checks_a_token_sent(client, content):
+    """The spec's public reads (an optional login) without path parameters: a bad token is
+    401 on each, whatever the operation (mobile apps refresh on it)."""
+    reads = [path for path, item in committed_spec()["paths"].items()
+             if "{" not in path and {} in item.get("get", {}).get("security", [[]])]
+    assert len(reads) >= 8
+    for path in reads:
+        query = "?q=forum" if path.endswith("/search") else ""
+        assert_problem(client.get(path + query, headers=bearer("not-a-token")), 401,
+                       "token_invalid")
 
 
 class TestHttpCaching:

@@ -291,6 +291,7 @@ class MyRegistrations(MethodView):
 @blp.route("/events.ics")
 class EventsCalendar(MethodView):
     @blp.doc(operationId="getEventsCalendar")
+    @blp.auth_required(optional=True)
     @blp.arguments(LanguageArgsSchema, location="query")
     @blp.cached("calendar")
     @CALENDAR

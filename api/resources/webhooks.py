@@ -41,6 +41,7 @@ NOT_FOUND = "No webhook endpoint has this id."
 @blp.route("/event-types")
 class EventTypes(MethodView):
     @blp.doc(operationId="listWebhookEventTypes")
+    @blp.auth_required(optional=True)
     @blp.arguments(EventTypeQueryArgsSchema, location="query")
     @blp.paginated(EventTypeSchema)
     def get(self, args):
