@@ -6,6 +6,7 @@ app (Flask's test client, in process) and prints p50/p99 per request kind as a M
 
     .venv/bin/python -m benchmarks.content_bench                # load if needed, measure
     .venv/bin/python -m benchmarks.content_bench --reload       # drop, load again, measure
+    .venv/bin/python -m benchmarks.content_bench --only search  # the rows whose label has it
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@host/db .venv/bin/python -m ...
 
 Not part of `make test`. A full run (load + measure) takes about two minutes here.
@@ -432,6 +433,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reload", action="store_true", help="drop and load the data again")
     parser.add_argument("--runs", type=int, default=200, help="timed requests per kind")
+    parser.add_argument("--only", default="", help="only the request kinds whose label "
+                        "contains this text (`search`, `filter q`…)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
@@ -450,6 +453,8 @@ def main():
     print("| request | p50 ms | p99 ms | p50 ms, cold | p99 ms, cold |")
     print("|---|---:|---:|---:|---:|")
     for label, path, *runs in scenarios(engine):
+        if args.only not in label:
+            continue
         # The pathological queries (a word in nearly every item) run fewer times.
         runs = min(runs[0], args.runs) if runs else args.runs
         warm = measure(cached, path, runs)

@@ -215,3 +215,19 @@ def test_the_news_q_filter_counts_up_to_the_cap_newest_first(client, broad, edit
     response = client.get("/api/v1/news?q=economy", headers=editor)
     assert response.json["pagination"]["total"] == 3
     assert len(response.json["items"]) == 3
+
+
+def test_the_news_q_filter_under_the_cap_pages_every_match_newest_first(client, make_news):
+    """Fewer matches than the cap are read through the full-text index and then sorted:
+    the same pages, scheduled news and drafts left out."""
+    for days in (-30, -2, -10):
+        make_news(f"Economy {days}", body="<p>A word on the economy.</p>",
+                  published_at=days_from_now(days))
+    make_news("Economy scheduled", body="<p>Economy.</p>", published_at=days_from_now(3))
+    make_news("Economy draft", body="<p>Economy.</p>", status="draft", published_at=None)
+    make_news("Other", body="<p>Parks.</p>")
+    pages = [client.get(f"/api/v1/news?q=economy&per_page=2&page={page}").json
+             for page in (1, 2, 3)]
+    assert [[item["title"] for item in page["items"]] for page in pages] == [
+        ["Economy -2", "Economy -10"], ["Economy -30"], []]
+    assert pages[0]["pagination"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2}

@@ -1,7 +1,7 @@
 """The search index: one row per searchable item, kept in sync on every flush.
 
 PostgreSQL adds a generated `document` tsvector column with a GIN index to this table;
-SQLite an FTS5 table `search_fts` kept in sync by triggers (both in the migration).
+SQLite an FTS5 table `search_fts` kept in sync by triggers (both in the migrations).
 """
 
 import uuid

@@ -19,12 +19,12 @@ class Search(MethodView):
     @blp.cached("search")
     @blp.paginated(SearchHitSchema)
     def get(self, args):
-        """Search news, parks, speakers and reports, best matches first.
+        """Search news, parks, speakers, reports and events, best matches first.
 
         `q` takes words (all must match; on PostgreSQL also `"a phrase"`, `or` and
-        `-word`); `type` narrows to some of `news`, `park`, `speaker`, `report`. Each hit
-        has its `type`, `id`, `slug`, `title` and a `snippet`: HTML-escaped text with the
-        matches in `<mark>`. Unpublished news and reports are found by editors only;
+        `-word`); `type` narrows to some of `news`, `park`, `speaker`, `report`, `event`.
+        Each hit has its `type`, `id`, `slug`, `title` and a `snippet`: HTML-escaped text
+        with the matches in `<mark>`. Unpublished news and reports are found by editors only;
         members-only reports are found by everyone (their files need a login).
 
         `total` counts at most 1,000 hits: a search matching more reports 1,000, and the

@@ -144,9 +144,16 @@ def matching_ids(search_type, q):
     stmt = select(DOCUMENTS.c.item_id).select_from(engine.from_clause())
     if query is None:
         return stmt.where(false())
-    matches = stmt.where(DOCUMENTS.c.type == search_type, engine.match(query))
-    cte = matches.cte(f"{search_type}_matches").prefix_with("MATERIALIZED")
-    return select(cte.c.item_id)
+    found = all_matches(stmt.where(DOCUMENTS.c.type == search_type, engine.match(query)),
+                        f"{search_type}_matches")
+    return select(found.c.item_id)
+
+
+def all_matches(stmt, name="matches"):
+    """`stmt`'s rows, every one read through the full-text index before anything else is
+    done with them (a materialised CTE): else the planner may walk another index along a
+    sort order, testing each row's document, which costs far more unless most rows match."""
+    return stmt.cte(name).prefix_with("MATERIALIZED")
 
 
 def capped_count(stmt):
@@ -156,10 +163,11 @@ def capped_count(stmt):
     return min(found or 0, MATCH_CAP)
 
 
-def newest_first(stmt):
-    """`stmt` (selecting from `DOCUMENTS`) ordered newest first; undated (drafts) first,
-    as a backward scan of `ix_search_documents_type_visible_from` gives them."""
-    return stmt.order_by(DOCUMENTS.c.visible_from.desc().nulls_first(), DOCUMENTS.c.id.desc())
+def newest_first(stmt, columns=DOCUMENTS.c):
+    """`stmt` ordered newest first by `columns` (`DOCUMENTS`' or those of a subquery of it);
+    undated (drafts) first, as a backward scan of `ix_search_documents_type_visible_from`
+    gives them."""
+    return stmt.order_by(columns.visible_from.desc().nulls_first(), columns.id.desc())
 
 
 def newest_matches(search_type, q, args):
@@ -176,11 +184,17 @@ def newest_matches(search_type, q, args):
     stmt = select(DOCUMENTS.c.item_id).select_from(engine.from_clause()).where(
         DOCUMENTS.c.type == search_type, DOCUMENTS.c.visible_from <= utcnow(),
         engine.match(query))
+    total = capped_count(stmt)
+    if total == MATCH_CAP:  # many: walking the date index finds a page's few soon
+        ordered = newest_first(stmt)
+    else:  # few: every match, read through the full-text index, then sorted
+        found = all_matches(stmt.add_columns(DOCUMENTS.c.id, DOCUMENTS.c.visible_from))
+        ordered = newest_first(select(found.c.item_id), found.c)
 
     def fetch(limit, offset):
-        return db.session.scalars(newest_first(stmt).limit(limit).offset(offset))
+        return db.session.scalars(ordered.limit(limit).offset(offset))
 
-    return fetch_page(args, capped_count(stmt), fetch)
+    return fetch_page(args, total, fetch)
 
 
 def search(args, show_unpublished=False):
@@ -212,8 +226,7 @@ def search(args, show_unpublished=False):
                                         types=[kind])).limit(MATCH_CAP).subquery())
             for kind in types)).subquery()
         stmt = stmt.where(DOCUMENTS.c.id.in_(
-            select(newest.c.id).order_by(newest.c.visible_from.desc().nulls_first(),
-                                         newest.c.id.desc()).limit(MATCH_CAP)))
+            newest_first(select(newest.c.id), newest.c).limit(MATCH_CAP)))
 
     def fetch(limit, offset):
         rows = db.session.execute(stmt.order_by(engine.rank(query), DOCUMENTS.c.id)
