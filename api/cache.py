@@ -47,6 +47,29 @@ class TaggedValue:
         return cls(value, tuple(tags), expires_at)
 
 
+@dataclass
+class Claim:
+    """The lock on building one entry (so that identical concurrent misses build it once),
+    with the store's snapshot taken at the same time: by the read that found no entry
+    (`read_tagged(..., claim=)`, one round trip for both) or else by `claim_lock`."""
+
+    lock: str
+    ttl: int = 10
+    taken: bool = False
+    claimed: bool = False  # this request holds the lock
+    snapshot: int | None = None
+
+    def take(self, claimed, snapshot):
+        self.taken, self.claimed, self.snapshot = True, claimed, snapshot
+
+
+def claim_lock(claim):
+    """Take `claim` unless the read before it did."""
+    if not claim.taken:
+        claim.take(*get_store().claim(claim.lock, claim.ttl))
+    return claim
+
+
 class MemoryStore:
     """Per-process store with expiry, for the single-process default (no REDIS_URL).
 
@@ -96,8 +119,14 @@ class MemoryStore:
         with self._lock:
             return self._sequence
 
-    def read_tagged(self, key, decode):
-        return self.get(key)
+    def read_tagged(self, key, decode, claim=None):
+        found = self.get(key)
+        if found is None and claim is not None:
+            claim.take(*self.claim(claim.lock, claim.ttl))
+        return found
+
+    def read_tagged_many(self, keys, decode):
+        return [self.get(key) for key in keys]
 
     def claim(self, key, ttl):
         """Set the lock `key` if it is not set, and take a snapshot: (claimed, snapshot)."""
@@ -181,6 +210,17 @@ return n
 """
 
 
+# An entry, or else the lock on building it and Redis's clock (as `RedisStore.claim`).
+# KEYS: the entry, the lock; ARGV: the lock's seconds to live.
+READ_OR_CLAIM_SCRIPT = """
+local found = redis.call('GET', KEYS[1])
+if found then return {found} end
+local claimed = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1])
+local now = redis.call('TIME')
+return {'', claimed and 1 or 0, now[1], now[2]}
+"""
+
+
 class RedisStore:
     """Redis with short timeouts and no retries: a slow Redis must not slow the API."""
 
@@ -199,6 +239,7 @@ class RedisStore:
         )
         self._store_script = self.client.register_script(STORE_SCRIPT)
         self._purge_script = self.client.register_script(PURGE_SCRIPT)
+        self._read_or_claim_script = self.client.register_script(READ_OR_CLAIM_SCRIPT)
         self._healthy = True
         # Tags whose purge failed while Redis was unreachable: purged as soon as it answers
         # again (by a thread, since other processes read the same entries; and before this
@@ -257,25 +298,55 @@ class RedisStore:
         now = self._call("time")
         return None if now is None else now[0] * 1_000_000 + now[1]
 
-    def read_tagged(self, key, decode):
+    def read_tagged(self, key, decode, claim=None):
         """The entry stored under `key` (decoded by `decode`), from this process's copy when
-        it has one."""
+        it has one. With `claim` (a `Claim`), an entry found nowhere is claimed for building
+        in the same round trip."""
+        return self.read_tagged_many([key], decode, claim)[0]
+
+    def read_tagged_many(self, keys, decode, claim=None):
+        """The entries stored under `keys` (decoded by `decode`; None where there is none),
+        from this process's copies where it has them, the others in one round trip (which
+        takes `claim`, given with one key, when it finds nothing)."""
+        entries = [None] * len(keys)
         local = self.local
         if local is not None:
             # The purges that arrived are applied once per request, before its first lookup.
-            listened = has_request_context() and g.get("copies_listened", False)
+            listen = True
             if has_request_context():
+                listen = not g.get("copies_listened", False)
                 g.copies_listened = True
-            if (entry := local.get(key, listen=not listened)) is not None:
-                return entry
+            entries = local.get_many(keys, listen=listen)
             generation = local.generation
-        raw = self.get(key)
-        if not raw:
+        missing = [index for index, entry in enumerate(entries) if entry is None]
+        if not missing:
+            return entries
+        if self._pending_tags and not self._purge_pending():
+            return entries
+        if claim is not None:
+            answers = [self._read_or_claim(self.prefix + keys[0], claim)]
+        else:
+            answers = self._call("mget", [self.prefix + keys[index] for index in missing]) or []
+        for index, raw in zip(missing, answers, strict=False):
+            if raw:
+                entries[index] = entry = decode(raw)
+                if local is not None:
+                    local.put(keys[index], entry, entry.expires_at, entry.tags, len(raw),
+                              generation)
+        return entries
+
+    def _read_or_claim(self, key, claim):
+        """The raw entry of `key`, or None having taken `claim`: one round trip. With Redis
+        down everyone may go ahead, storing nothing."""
+        answer = self._run(self._read_or_claim_script, keys=[key, self.prefix + claim.lock],
+                           args=[max(1, int(claim.ttl))])
+        if answer is None:
+            claim.take(True, None)
             return None
-        entry = decode(raw)
-        if local is not None:
-            local.put(key, entry, entry.expires_at, entry.tags, len(raw), generation)
-        return entry
+        if answer[0]:
+            return answer[0]
+        claim.take(bool(answer[1]), int(answer[2]) * 1_000_000 + int(answer[3]))
+        return None
 
     def claim(self, key, ttl):
         """Set the lock `key` if it is not set, and take a snapshot, in one round trip:
@@ -407,6 +478,28 @@ def request_snapshot(taken=None):
     if "store_snapshot" not in g:
         g.store_snapshot = taken if taken is not None else get_store().snapshot()
     return g.store_snapshot
+
+
+def keep_tagged(key, entry, ttl, tags, since):
+    """Store the tagged `entry` (built from data read after the snapshot `since`): with the
+    response being cached, in its round trip (`collect_stores`), or else at once."""
+    pending = g.get("pending_stores") if has_request_context() else None
+    if pending is not None:
+        pending.append((key, entry, ttl, tuple(tags)))
+    else:
+        get_store().set_tagged(key, entry, ttl, tags, since)
+
+
+def collect_stores():
+    """From now on this request's `keep_tagged` entries wait for `pending_stores()` (a
+    response being built: they share its snapshot and its store's round trip)."""
+    g.pending_stores = []
+
+
+def pending_stores():
+    """The entries `keep_tagged` collected since `collect_stores()`, which stores now go
+    straight to the store."""
+    return g.pop("pending_stores", None) or []
 
 
 def get_store():

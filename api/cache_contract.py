@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from flask import current_app, g
 from sqlalchemy import func, select
 
-from api.cache import TaggedValue, get_store, request_snapshot
+from api.cache import TaggedValue, get_store, keep_tagged, request_snapshot
 from api.extensions import db
 from api.models import News, Report
 from api.models.base import utcnow
@@ -114,15 +114,24 @@ def remember(key, tags, compute, seconds):
     """`compute()`'s value (JSON), kept in the store under `key`, tagged `tags`, for
     `seconds(value)` at most; built from data read after the store's snapshot, so a
     concurrent write's purge is never outlived."""
-    store = get_store()
-    cached = store.read_tagged(key, TaggedValue.decode)
-    if cached is not None and cached.expires_at > time.time():
-        return cached.value
+    if (kept := recall(key)) is not None:
+        return kept.value
     since = request_snapshot()
     value = compute()
-    ttl = seconds(value)
-    store.set_tagged(key, TaggedValue(value, tuple(tags), time.time() + ttl), ttl, tags, since)
+    keep(key, tags, value, seconds(value), since)
     return value
+
+
+def recall(key):
+    """The `TaggedValue` kept under `key` while it lasts, else None."""
+    kept = get_store().read_tagged(key, TaggedValue.decode)
+    return kept if kept is not None and kept.expires_at > time.time() else None
+
+
+def keep(key, tags, value, ttl, since):
+    """Keep `value` (JSON, computed from data read after the snapshot `since`) under `key`
+    for `ttl` seconds, tagged `tags`."""
+    keep_tagged(key, TaggedValue(value, tuple(tags), time.time() + ttl), ttl, tags, since)
 
 
 def next_publication(schedule):

@@ -35,7 +35,14 @@ from werkzeug.datastructures import HeaderSet
 from werkzeug.http import is_resource_modified, parse_set_header
 
 from api.auth import authenticate_reader, current_viewer, sends_credentials
-from api.cache import get_store, request_snapshot
+from api.cache import (
+    Claim,
+    claim_lock,
+    collect_stores,
+    get_store,
+    pending_stores,
+    request_snapshot,
+)
 from api.cache_contract import RESPONSES, ResponseDependencies
 from api.parsing import parsed_query
 from api.translations import content_language
@@ -124,9 +131,10 @@ def cached(kind):
                 return view(*args, **kwargs)
             viewer = current_viewer()
             key = response_key(args)
-            entry, outcome = lookup(key, viewer), "HIT"
+            claim = Claim(f"lock:{key}")
+            entry, outcome = lookup(key, viewer, claim), "HIT"
             if entry is None:
-                entry = build(key, kind, viewer, lambda: view(*args, **kwargs))
+                entry = build(key, kind, viewer, lambda: view(*args, **kwargs), claim)
                 if isinstance(entry, Response):
                     return entry
                 outcome = "MISS"
@@ -152,45 +160,58 @@ def response_key(view_args):
     return f"response:{digest[:40]}"
 
 
-def lookup(key, viewer):
-    """The entry this caller may be answered with, or None.
+def lookup(key, viewer, claim=None):
+    """The entry this caller may be answered with, or None; with `claim` (a `Claim`), the
+    read that finds nothing also claims the building of the entry.
 
     Each process remembers which keys stood for `Variants` (their questions), so that a
-    hit of a response that varies costs one lookup: an entry found under the key of some
-    answers is right for every caller with those answers, whatever the marker says now."""
+    hit or a miss of a response that varies costs one lookup: an entry found under the key
+    of some answers is right for every caller with those answers, whatever the marker says
+    now (a build that finds other questions tells the process, `remember_variants`)."""
     store = get_store()
-    variants = current_app.extensions.setdefault("cache_variants", {})
-    if (known := variants.get(key)) is not None:
-        found = store.read_tagged(known.key_for(key, viewer), decode_entry)
-        if found is not None:
-            return found
-    found = store.read_tagged(key, decode_entry)
+    if (known := known_variants().get(key)) is not None:
+        return store.read_tagged(known.key_for(key, viewer), decode_entry, claim)
+    found = store.read_tagged(key, decode_entry, claim)
     if isinstance(found, Variants):
-        if len(variants) >= VARIANTS_KEPT:
-            variants.clear()
-        variants[key] = found
-        found = store.read_tagged(found.key_for(key, viewer), decode_entry)
+        remember_variants(key, found)
+        found = store.read_tagged(found.key_for(key, viewer), decode_entry, claim)
     return found
 
 
-def build(key, kind, viewer, render):
+def known_variants():
+    """The `Variants` this process knows, by key."""
+    return current_app.extensions.setdefault("cache_variants", {})
+
+
+def remember_variants(key, variants):
+    """`key` stands for `variants` (None: for one entry)."""
+    known = known_variants()
+    if variants is None:
+        known.pop(key, None)
+        return
+    if len(known) >= VARIANTS_KEPT:
+        known.clear()
+    known[key] = variants
+
+
+def build(key, kind, viewer, render, claim=None):
     """Render the response and store it for whoever may share it; answers the entry, or the
     response itself when it is not to be stored. Identical concurrent misses wait for one
-    rebuild."""
+    rebuild (`claim`: the lock, taken by the lookup that missed or here)."""
     store = get_store()
-    lock = f"lock:{key}"
-    claimed, snapshot = store.claim(lock, ttl=10)
-    since = request_snapshot(snapshot)  # before any data is read
-    if not claimed:
+    claim = claim_lock(claim or Claim(f"lock:{key}"))
+    since = request_snapshot(claim.snapshot)  # before any data is read
+    if not claim.claimed:
         deadline = time.monotonic() + STAMPEDE_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(STAMPEDE_POLL_SECONDS)
             if entry := lookup(key, viewer):
                 return entry
-            if store.get(lock) is None:  # built for another class of caller
+            if store.get(claim.lock) is None:  # built for another class of caller
                 break
     stored = []
     try:
+        collect_stores()  # what the render keeps (a list's total) goes with the response
         g.response_dependencies = dependencies = ResponseDependencies(kind)
         viewer.asked.clear()
         response = render()
@@ -198,14 +219,16 @@ def build(key, kind, viewer, render):
             return response
         entry = make_entry(response, dependencies)
         ttl = entry.expires_at - time.time()
+        variants = None
         if viewer.asked:
             variants = Variants(tuple(sorted(viewer.asked)), entry.expires_at)
             stored.append((key, variants, ttl, ()))
-            key = variants.key_for(key, viewer)
-        stored.append((key, entry, ttl, entry.tags))
+        remember_variants(key, variants)
+        stored.append((key if variants is None else variants.key_for(key, viewer), entry, ttl,
+                       entry.tags))
         return entry
     finally:
-        store.store_tagged(stored, since, release=lock)
+        store.store_tagged([*pending_stores(), *stored], since, release=claim.lock)
 
 
 def make_entry(response, dependencies):

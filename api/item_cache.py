@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g
 
-from api.cache import get_store, request_snapshot
+from api.cache import get_store, keep_tagged, request_snapshot
 from api.cache_contract import ResponseDependencies
 from api.translations import choose_language, requested_language
 
@@ -48,15 +48,15 @@ def dump_items(schema, ids, load, kind, viewer):
     store = get_store()
     visibility = "editor" if viewer.sees_unpublished else "public"
     prefix = f"item:{type(schema).__name__}:{requested_language() or ''}:{visibility}:"
-    found = {item_id: store.read_tagged(f"{prefix}{item_id}", ItemJSON.decode)
-             for item_id in ids}
+    found = dict(zip(ids, store.read_tagged_many([f"{prefix}{item_id}" for item_id in ids],
+                                                 ItemJSON.decode), strict=True))
     missing = [item_id for item_id, item in found.items() if item is None]
     if missing:
         since = request_snapshot()  # before the rows are read
         for item in load(missing):
             found[item.id] = entry = _entry(schema, item, kind)
-            store.set_tagged(f"{prefix}{item.id}", entry, entry.expires_at - time.time(),
-                             entry.tags, since)
+            keep_tagged(f"{prefix}{item.id}", entry, entry.expires_at - time.time(),
+                        entry.tags, since)
     items = [found[item_id] for item_id in ids]
     languages = g.setdefault("content_languages", set())
     languages.update(item.language for item in items if item.language)

@@ -52,17 +52,24 @@ class LocalCopies:
         """The copy of `key`, or None (no copy, or copies cannot be trusted right now). With
         `listen=False` the purges that arrived since the last lookup are not applied yet:
         for later lookups of one request, which then answer as of its first."""
+        return self.get_many([key], listen)[0]
+
+    def get_many(self, keys, listen=True):
+        """`get` for each of `keys`: a list of copies and Nones."""
         with self._lock:
             if not (self._listen() if listen else self.serving):
-                return None
-            copy = self._copies.get(key)
-            if copy is None:
-                return None
-            if copy[1] <= time.time():
-                self._discard(key)
-                return None
-            self._copies.move_to_end(key)
-            return copy[0]
+                return [None] * len(keys)
+            now = time.time()
+            copies = []
+            for key in keys:
+                copy = self._copies.get(key)
+                if copy is not None and copy[1] <= now:
+                    self._discard(key)
+                    copy = None
+                if copy is not None:
+                    self._copies.move_to_end(key)
+                copies.append(None if copy is None else copy[0])
+            return copies
 
     def put(self, key, value, expires_at, tags, size, generation):
         """Keep a copy of what `get` missed and Redis answered; `generation` is the one read

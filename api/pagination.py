@@ -4,6 +4,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlencode
 
 import marshmallow as ma
@@ -14,6 +15,8 @@ from sqlalchemy import func, select
 from api.schemas.base import BaseSchema, QueryArgsSchema
 
 MAX_PER_PAGE = 100
+# Pages deeper than this many rows are counted before they are read (none is that long).
+MAX_OFFSET = 2**31
 
 
 class ListArgsSchema(QueryArgsSchema):
@@ -72,26 +75,60 @@ class Page:
                 "pages": self.pages}
 
 
-def paginate(session, stmt, args, sort_columns, count=None):
-    """Run `stmt` for one page, ordered by `args["sort"]` (a key of `sort_columns`).
+def paginate(session, stmt, args, sort_columns, totals=None, cap=None):
+    """Run `stmt` for one page, ordered by `args["sort"]` (a key of `sort_columns`), with
+    the total of its rows (counted no further than `cap`, when given: the pages end there).
 
-    The primary key breaks ties so that pages never overlap or skip items. `count`, when
-    given, answers the total from a function computing it (a cache, say).
+    The primary key breaks ties so that pages never overlap or skip items. The page and its
+    total come from one statement (the count as an uncorrelated subquery, which the database
+    runs once); only a page past the last counts apart. `totals`, when given, knows some
+    totals without counting (`Totals`): then only the page is read, and a total counted is
+    handed to it to keep.
     """
     sort = args["sort"]
     column = sort_columns[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
     entity = stmt.column_descriptions[0]["entity"]
     tiebreak = entity.id.desc() if sort.startswith("-") else entity.id.asc()
-
-    def compute():
-        return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    counted = count_rows(stmt, cap)
+    ordered = stmt.order_by(order.nulls_last(), tiebreak)
 
     def fetch(limit, offset):
-        ordered = stmt.order_by(order.nulls_last(), tiebreak)
-        return session.scalars(ordered.limit(limit).offset(offset)).unique()
+        return session.scalars(ordered.limit(limit).offset(offset))
 
-    return fetch_page(args, count(compute) if count else compute(), fetch)
+    if (known := totals.recall() if totals else None) is not None:
+        return fetch_page(args, known, fetch)
+    page, per_page = args["page"], args["per_page"]
+    offset = (page - 1) * per_page
+    rows = []
+    if offset < MAX_OFFSET:  # deeper pages are past any list's end: counted first, not read
+        rows = session.execute(ordered.add_columns(counted.scalar_subquery())
+                               .limit(per_page).offset(offset)).all()
+    total = rows[0][-1] if rows else session.scalar(counted)
+    total = total if cap is None else min(total, cap)
+    if totals:
+        totals.keep(total)
+    if offset >= total:
+        return fetch_page(args, total, fetch)
+    return Page(items=[row[0] for row in rows[:total - offset]], page=page, per_page=per_page,
+                total=total)
+
+
+def count_rows(stmt, cap=None):
+    """The statement counting the rows of `stmt`, no further than `cap` + 1 when given."""
+    stmt = stmt.order_by(None)
+    return select(func.count()).select_from(
+        (stmt if cap is None else stmt.limit(cap + 1)).subquery())
+
+
+class Totals(Protocol):
+    """Totals of a list known without counting all its rows (kept, or counted otherwise)."""
+
+    def recall(self) -> int | None:
+        """The total, when known; None to count it."""
+
+    def keep(self, total: int) -> None:
+        """The total was just counted."""
 
 
 def fetch_page(args, total, fetch):

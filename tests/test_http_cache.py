@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from api.http_cache import build
+from api.cache import get_store
+from api.http_cache import build, lookup
 from api.viewer import Viewer
 
 
@@ -216,6 +217,32 @@ def test_identical_concurrent_misses_render_once(app):
         thread.join()
     assert len(renders) == 1
     assert [entry.body for entry in results] == ['{"items": []}'] * 5
+
+
+def test_a_response_that_stops_varying_is_found_again(app):
+    """A process remembers which keys stood for variants by caller; when a rebuild of the
+    key asks the caller nothing any more, its one entry is what every caller finds."""
+    key = "response:variants-test"
+
+    def built(asks):
+        viewer = Viewer()
+
+        def render():
+            if asks:
+                viewer.has_role("editor")
+            return app.response_class('{"items": []}', mimetype="application/json")
+
+        with app.test_request_context("/api/v1/parks"):
+            build(key, "parks", viewer, render)
+
+    built(asks=True)
+    with app.test_request_context("/api/v1/parks"):
+        assert lookup(key, Viewer()).body == '{"items": []}'
+        get_store().invalidate_tags(["list:parks"])  # a write: the next build asks nothing
+    built(asks=False)
+    with app.test_request_context("/api/v1/parks"):
+        found = lookup(key, Viewer())
+    assert found is not None and found.body == '{"items": []}'
 
 
 class TestScheduledPublication:

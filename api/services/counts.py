@@ -12,27 +12,37 @@ import time
 
 from flask import current_app
 
-from api.cache_contract import RESPONSES, next_publication, remember
+from api.cache import request_snapshot
+from api.cache_contract import RESPONSES, keep, next_publication, recall
 
 # List arguments that do not change which items match.
 NOT_FILTERS = {"page", "per_page", "sort", "lang"}
 
 
-def cached_total(kind, args, visibility):
-    """A `count` for `paginate`: the cached total of `args`' filters, else `compute()`'s."""
-    filters = {key: str(value) for key, value in args.items() if key not in NOT_FILTERS}
-    digest = hashlib.sha256(json.dumps([kind, visibility, filters], sort_keys=True)
-                            .encode()).hexdigest()[:40]
-    response = RESPONSES[kind]
+class CachedTotal:
+    """The `Totals` (`api.pagination`) of a list: its totals kept in the store per filters
+    and visibility, with the dependencies of the list (`kind`)."""
 
-    def seconds(_total):
-        ends = [next_publication(name) - time.time() for name in response.schedules]
-        return min([current_app.config["LIST_COUNT_CACHE_SECONDS"], *ends])
+    def __init__(self, kind, args, visibility):
+        filters = {key: str(value) for key, value in args.items() if key not in NOT_FILTERS}
+        digest = hashlib.sha256(json.dumps([kind, visibility, filters], sort_keys=True)
+                                .encode()).hexdigest()[:40]
+        self.key = f"count:{digest}"
+        self.response = RESPONSES[kind]
+        self.seconds = current_app.config["LIST_COUNT_CACHE_SECONDS"]
+        self.since = None
 
-    def count(compute):
-        if current_app.config["LIST_COUNT_CACHE_SECONDS"] < 1:
-            return compute()
-        tags = [f"list:{name}" for name in response.collections]
-        return remember(f"count:{digest}", tags, compute, seconds)
+    def recall(self):
+        if self.seconds < 1:
+            return None
+        if (kept := recall(self.key)) is not None:
+            return kept.value
+        self.since = request_snapshot()  # before the rows are counted
+        return None
 
-    return count
+    def keep(self, total):
+        if self.since is None:
+            return
+        ends = [next_publication(name) - time.time() for name in self.response.schedules]
+        tags = [f"list:{name}" for name in self.response.collections]
+        keep(self.key, tags, total, min([self.seconds, *ends]), self.since)

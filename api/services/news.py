@@ -23,7 +23,8 @@ from api.models.base import utcnow
 from api.pagination import paginate
 from api.refs import get_or_404, ref_filter
 from api.sanitize import clean_html
-from api.services.counts import cached_total
+from api.services import search
+from api.services.counts import CachedTotal
 from api.services.events import event_visibility
 from api.services.items import (
     clean_translation,
@@ -36,7 +37,7 @@ from api.services.items import (
 )
 from api.services.parks import get_park, json_list_contains
 from api.services.publication import published_now
-from api.services.search import capped_count, matching_ids, newest_matches
+from api.services.search import matching_ids, newest_matches
 from api.translations import apply_translations
 
 SORT_COLUMNS = {"published_at": News.published_at, "title": News.title}
@@ -70,17 +71,15 @@ def list_news(args, viewer):
         raise Forbidden("Only editors may list news that is not published.")
     stmt = _filtered(visible_news(viewer), args, viewer).with_only_columns(News.id)
     # A page of ids first (an index scan at any depth), then the items and their relations.
-    visibility = "all" if viewer.sees_unpublished else "public"
-    if "q" not in args:
-        count = cached_total("news_list", args, visibility)
-    else:
-        # With words, `total` counts at most MATCH_CAP items (and pages end there).
-        def count(_compute):
-            return capped_count(stmt)
     if _only_words(args, viewer):
         page = newest_matches(News.SEARCH_TYPE, args["q"], args)
     else:
-        page = paginate(db.session, stmt, args, SORT_COLUMNS, count=count)
+        if "q" in args:  # `total` counts at most MATCH_CAP items (and pages end there)
+            page = paginate(db.session, stmt, args, SORT_COLUMNS, cap=search.MATCH_CAP)
+        else:
+            totals = CachedTotal("news_list", args,
+                                 "all" if viewer.sees_unpublished else "public")
+            page = paginate(db.session, stmt, args, SORT_COLUMNS, totals=totals)
     page.load, page.kind = functools.partial(load_news, viewer=viewer), "news"
     return page
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from api.extensions import db
 from api.models.base import utcnow
 from api.models.search import SEARCHABLE, Searchable, SearchDocument
-from api.pagination import fetch_page
+from api.pagination import count_rows, fetch_page
 
 DOCUMENTS = cast(Table, SearchDocument.__table__)
 FTS = table("search_fts")
@@ -158,9 +158,7 @@ def all_matches(stmt, name="matches"):
 
 def capped_count(stmt):
     """How many rows `stmt` gives, counting no further than `MATCH_CAP`."""
-    found = db.session.scalar(select(func.count()).select_from(
-        stmt.order_by(None).limit(MATCH_CAP + 1).subquery()))
-    return min(found or 0, MATCH_CAP)
+    return min(db.session.scalar(count_rows(stmt, MATCH_CAP)) or 0, MATCH_CAP)
 
 
 def newest_first(stmt, columns=DOCUMENTS.c):
