@@ -176,9 +176,10 @@ class MemoryStore:
 # the snapshot, the entry's name in the lists.
 STORE_SCRIPT = """
 local n = (#KEYS - 1) / 2
-for i = n + 2, 2 * n + 1 do
-  local purged = redis.call('GET', KEYS[i])
-  if purged and tonumber(purged) >= tonumber(ARGV[3]) then return 0 end
+if n > 0 then
+  for _, purged in ipairs(redis.call('MGET', unpack(KEYS, n + 2, 2 * n + 1))) do
+    if purged and tonumber(purged) >= tonumber(ARGV[3]) then return 0 end
+  end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 for i = 2, n + 1 do

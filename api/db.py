@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +48,28 @@ class Database:
             g.db_read_session = maker()
         return g.db_read_session
 
+    @contextmanager
+    def reading(self):
+        """Run the block's queries outside any transaction when it is the request's first use
+        of the database: a query is then one round trip, with no BEGIN and no ROLLBACK around
+        it. (Each statement sees the data committed when it starts, as in the READ COMMITTED
+        transactions PostgreSQL runs by default.) For a cacheable response's render, which
+        only reads: a write in the block raises. The block's session ends with it, so what
+        the request does afterwards runs in transactions as usual."""
+        maker = current_app.extensions["db.sessionmaker"]
+        # A session bound to a connection (a test's outer transaction) keeps its transaction.
+        if "db_session" in g or not isinstance(maker.kw.get("bind"), Engine):
+            yield
+            return
+        session = g.db_session = maker(info={"reads_only": True})
+        try:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield
+        finally:
+            if g.get("db_session") is session:
+                del g.db_session
+            session.close()
+
     @staticmethod
     def _close_session(_exc):
         for name in ("db_session", "db_read_session"):
@@ -64,6 +86,8 @@ class Database:
         row) in one transaction.
         """
         session = self.session
+        if session.info.get("reads_only"):
+            raise RuntimeError("No writes while `reading()`: a cacheable read may not write.")
         if session.info.get("transaction_depth"):
             session.info["transaction_depth"] += 1
             try:
@@ -96,6 +120,18 @@ class Database:
         else:
             self.session.execute(select(table.c.id).where(table.c.id == item_id)
                                  .with_for_update())
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flushes_while_reading(session, _flush_context, _instances):
+    if session.info.get("reads_only") and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("No writes while `reading()`: a cacheable read may not write.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_that_write_while_reading(state):
+    if state.session.info.get("reads_only") and not state.is_select:
+        raise RuntimeError("No writes while `reading()`: a cacheable read may not write.")
 
 
 def _create_engine(url):

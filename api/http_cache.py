@@ -44,6 +44,7 @@ from api.cache import (
     request_snapshot,
 )
 from api.cache_contract import RESPONSES, ResponseDependencies
+from api.extensions import db
 from api.parsing import parsed_query
 from api.translations import content_language
 from api.viewer import IDENTITY
@@ -214,7 +215,8 @@ def build(key, kind, viewer, render, claim=None):
         collect_stores()  # what the render keeps (a list's total) goes with the response
         g.response_dependencies = dependencies = ResponseDependencies(kind)
         viewer.asked.clear()
-        response = render()
+        with db.reading():
+            response = render()
         if response.status_code != 200 or response.is_streamed or IDENTITY in viewer.asked:
             return response
         entry = make_entry(response, dependencies)

@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from api.extensions import db
+from api.http_cache import build
 from api.models import (
     Access,
     Member,
@@ -19,6 +20,7 @@ from api.models import (
     Speaker,
     SpeakerRole,
 )
+from api.viewer import Viewer
 
 # The page of ids with its total (one statement), items, and one per relation (author, parks,
 # reports, speakers, events), plus the test transaction's savepoint and its rollback on
@@ -119,3 +121,36 @@ def test_filters_do_not_add_per_item_statements(client, warm):
     _, small_count = statements_for(client, "per_page=10&tag=forum&country=PT&q=x")
     _, large_count = statements_for(client, "per_page=100&tag=forum&country=PT&q=x")
     assert small_count == large_count <= MAX_STATEMENTS
+
+
+def test_a_cacheable_read_queries_outside_any_transaction(committing_app):
+    """No BEGIN and no ROLLBACK around a cached response's queries: each is one round
+    trip."""
+    app = committing_app()
+    modes = []
+
+    def record(conn, _cursor, _statement, *_args):
+        modes.append(conn.get_execution_options().get("isolation_level"))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        assert app.test_client().get("/api/v1/parks?per_page=3").status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert modes and set(modes) == {"AUTOCOMMIT"}
+
+
+def test_a_cacheable_read_may_not_write(committing_app):
+    app = committing_app()
+
+    def render():
+        db.session.add(Park(name="Written by a read", slug="written-by-a-read", country="PT"))
+        db.session.flush()
+
+    with app.test_request_context("/api/v1/parks"):
+        with pytest.raises(RuntimeError, match="may not write"):
+            build("response:writes", "parks", Viewer(), render)
+        with (pytest.raises(RuntimeError, match="may not write"), db.reading(),
+              db.transaction()):
+            pass
+    assert app.test_client().get("/api/v1/parks/written-by-a-read").status_code == 404
