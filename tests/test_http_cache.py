@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from api.cache import get_store
+from api.cache import Claim, get_store
 from api.http_cache import build, lookup
 from api.viewer import Viewer
 
@@ -217,6 +217,27 @@ def test_identical_concurrent_misses_render_once(app):
         thread.join()
     assert len(renders) == 1
     assert [entry.body for entry in results] == ['{"items": []}'] * 5
+
+
+def test_a_lookup_that_misses_claims_the_rebuild_once(app):
+    """The read that finds nothing takes the rebuild's lock in the same round trip: one
+    caller gets it, the next waits for that rebuild (`build` then renders nothing)."""
+    renders = []
+
+    def render():
+        renders.append(1)
+        return app.response_class('{"items": []}', mimetype="application/json")
+
+    with app.test_request_context("/api/v1/parks"):
+        first, second = Claim("lock:response:claim-test"), Claim("lock:response:claim-test")
+        assert lookup("response:claim-test", Viewer(), first) is None
+        assert lookup("response:claim-test", Viewer(), second) is None
+        assert (first.taken, first.claimed, second.taken, second.claimed) == (
+            True, True, True, False)
+        assert isinstance(first.snapshot, int)
+        build("response:claim-test", "parks", Viewer(), render, first)
+        entry = build("response:claim-test", "parks", Viewer(), render, second)
+    assert renders == [1] and entry.body == '{"items": []}'
 
 
 def test_a_response_that_stops_varying_is_found_again(app):
