@@ -132,7 +132,7 @@ def cached(kind):
                 return view(*args, **kwargs)
             viewer = current_viewer()
             key = response_key(args)
-            claim = Claim(f"lock:{key}")
+            claim = rebuild_claim(key)
             entry, outcome = lookup(key, viewer, claim), "HIT"
             if entry is None:
                 entry = build(key, kind, viewer, lambda: view(*args, **kwargs), claim)
@@ -195,12 +195,17 @@ def remember_variants(key, variants):
     known[key] = variants
 
 
+def rebuild_claim(key):
+    """The `Claim` on rebuilding the response of `key`."""
+    return Claim(f"lock:{key}")
+
+
 def build(key, kind, viewer, render, claim=None):
     """Render the response and store it for whoever may share it; answers the entry, or the
     response itself when it is not to be stored. Identical concurrent misses wait for one
     rebuild (`claim`: the lock, taken by the lookup that missed or here)."""
     store = get_store()
-    claim = claim_lock(claim or Claim(f"lock:{key}"))
+    claim = claim_lock(claim or rebuild_claim(key))
     since = request_snapshot(claim.snapshot)  # before any data is read
     if not claim.claimed:
         deadline = time.monotonic() + STAMPEDE_WAIT_SECONDS

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from api.cache import Claim, get_store
-from api.http_cache import build, lookup
+from api.cache import get_store
+from api.http_cache import build, lookup, rebuild_claim
 from api.viewer import Viewer
 
 
@@ -229,7 +229,7 @@ def test_a_lookup_that_misses_claims_the_rebuild_once(app):
         return app.response_class('{"items": []}', mimetype="application/json")
 
     with app.test_request_context("/api/v1/parks"):
-        first, second = Claim("lock:response:claim-test"), Claim("lock:response:claim-test")
+        first, second = rebuild_claim("response:claim-test"), rebuild_claim("response:claim-test")
         assert lookup("response:claim-test", Viewer(), first) is None
         assert lookup("response:claim-test", Viewer(), second) is None
         assert (first.taken, first.claimed, second.taken, second.claimed) == (

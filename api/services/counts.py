@@ -8,12 +8,11 @@ not outlive the next scheduled publication.
 
 import hashlib
 import json
-import time
 
 from flask import current_app
 
 from api.cache import request_snapshot
-from api.cache_contract import RESPONSES, keep, next_publication, recall
+from api.cache_contract import ResponseDependencies, keep, recall
 
 # List arguments that do not change which items match.
 NOT_FILTERS = {"page", "per_page", "sort", "lang"}
@@ -28,7 +27,7 @@ class CachedTotal:
         digest = hashlib.sha256(json.dumps([kind, visibility, filters], sort_keys=True)
                                 .encode()).hexdigest()[:40]
         self.key = f"count:{digest}"
-        self.response = RESPONSES[kind]
+        self.dependencies = ResponseDependencies(kind)  # a total depends on what its list does
         self.seconds = current_app.config["LIST_COUNT_CACHE_SECONDS"]
         self.since = None
 
@@ -43,6 +42,5 @@ class CachedTotal:
     def keep(self, total):
         if self.since is None:
             return
-        ends = [next_publication(name) - time.time() for name in self.response.schedules]
-        tags = [f"list:{name}" for name in self.response.collections]
-        keep(self.key, tags, total, min([self.seconds, *ends]), self.since)
+        keep(self.key, self.dependencies.tags, total,
+             self.dependencies.lifetime("LIST_COUNT_CACHE_SECONDS"), self.since)
