@@ -1,12 +1,13 @@
 """The database: one engine per app and one session per app context."""
 
+import select as io_select
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from flask import current_app, g
 from sqlalchemy import Engine, create_engine, event, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import Conflict
@@ -135,7 +136,7 @@ def _refuse_statements_that_write_while_reading(state):
 
 
 def _create_engine(url):
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {}
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
     else:
@@ -143,7 +144,21 @@ def _create_engine(url):
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:  # PostgreSQL
+        event.listen(engine, "checkout", _refuse_closed_connection)
     return engine
+
+
+def _refuse_closed_connection(dbapi_connection, _record, _proxy):
+    """Replace a pooled PostgreSQL connection the server has closed (a restart, an idle
+    timeout, `pg_terminate_backend`) before it is used, without a round trip (pre-ping's
+    `SELECT 1` costs one on every checkout): an idle connection has nothing to read unless
+    the server said goodbye or hung up. The pool opens another one (SQLAlchemy's documented
+    "pessimistic" handling by a checkout event)."""
+    poller = io_select.poll()
+    poller.register(dbapi_connection.fileno(), io_select.POLLIN)
+    if dbapi_connection.closed or poller.poll(0):
+        raise DisconnectionError("The server closed the connection.")
 
 
 def _ensure_sqlite_folder(url):

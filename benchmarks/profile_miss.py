@@ -1,12 +1,13 @@
 """Profile uncached reads in process: where the time of a cache miss goes.
 
     .venv/bin/python -m benchmarks.profile_miss [--items 200] [--requests 200]
-        [--path '/api/v1/news?per_page=20'] [--sort tottime] [--top 30]
+        [--path '/api/v1/news?per_page=20'] [--sort tottime] [--top 30] [--redis]
 
 Uses PostgreSQL (BENCH_DATABASE_URL, default the local test server, in a schema of its own,
 removed afterwards) with the demo data plus `--items` generated news, and the in-process
-store. Each request adds a filter value never asked before (`to=` a date past every item),
-so every one is a miss of the response cache and of the cached totals, as a new filter
+store (with `--redis`, Redis as in production: BENCH_REDIS_URL, a key prefix of its own).
+Each request adds a filter value never asked before (`to=` a date past every item), so
+every one is a miss of the response cache and of the cached totals, as a new filter
 combination is in production. Prints the CPU milliseconds per request and the cProfile
 table (CPU time, so waiting for the database does not count).
 """
@@ -30,10 +31,11 @@ def main():
     parser.add_argument("--path", default="/api/v1/news?per_page=20")
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--redis", action="store_true", help="use Redis, not the process")
     args = parser.parse_args()
     prepare_database(args.items)
     try:
-        os.environ.update(bench_env(REDIS_URL=""))
+        os.environ.update(bench_env() if args.redis else bench_env(REDIS_URL=""))
         from api import create_app
 
         client = create_app().test_client()
