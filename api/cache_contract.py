@@ -11,10 +11,17 @@ A cached response is purged when
 and it expires when a publication schedule it depends on next makes an item public, with
 nothing written then.
 
+An item needs no `id:` tag of its own where every write that can change it purges one of the
+response's collections anyway (`covered_tables`): a list of news is purged by every write to
+news, so it tags only the ids of rows from other collections (a news item's author, say).
+Ids are typed by the rows the JSON was dumped from (`api.item_cache`); an id not typed is
+always tagged.
+
 Which callers may share a response is not declared: the render records what it asked of
 the caller (api/viewer.py), and the cache keys on those answers (api/http_cache.py).
 """
 
+import functools
 import math
 import re
 import time
@@ -26,7 +33,7 @@ from sqlalchemy import func, select
 from api.cache import TaggedValue, get_store, keep_tagged, request_snapshot
 from api.extensions import db
 from api.models import News, Report
-from api.models.base import utcnow
+from api.models.base import Base, utcnow
 
 
 @dataclass(frozen=True)
@@ -84,10 +91,19 @@ class ResponseDependencies:
         self.kind = RESPONSES[kind_name] if kind_name else ResponseKind("default")
         self.tags = {f"list:{name}" for name in self.kind.collections}
         self.expires_at = math.inf
+        self.untagged: set[str] = set()  # ids a collection's tag already covers
 
     def shows(self, ids):
         """The response shows the items of `ids`: a write to any of them purges it."""
-        self.tags.update(f"id:{item_id}" for item_id in ids)
+        self.tags.update(f"id:{item_id}" for item_id in ids
+                         if str(item_id) not in self.untagged)
+
+    def shows_rows(self, ids_by_table):
+        """The response shows these rows (ids by table name): those of tables its
+        collections cover need no tag of their own. Call it before `shows`."""
+        covered = covered_tables(self.kind)
+        self.untagged.update(item_id for table, ids in ids_by_table.items()
+                             if table in covered for item_id in ids)
 
     def shows_json(self, text):
         """The response shows every item whose id is in the JSON `text`, nested ones too
@@ -103,6 +119,40 @@ class ResponseDependencies:
         of a schedule it depends on."""
         ends = [self.expires_at, *(next_publication(name) for name in self.kind.schedules)]
         return min(current_app.config[setting], min(ends) - time.time())
+
+
+def collection_of(mapper):
+    """The collection a write to a row of `mapper` purges (`list:<collection>`): its table,
+    unless the model names another in `__cache_collection__`."""
+    return getattr(mapper.class_, "__cache_collection__", mapper.class_.__tablename__)
+
+
+def is_link(mapper):
+    """A row without an id of its own (a news item's speaker) is tagged with the ids it
+    links, through its foreign keys."""
+    return not hasattr(mapper.class_, "id")
+
+
+def purges_nothing(mapper):
+    """Rows no cached response shows: writing them purges nothing."""
+    return getattr(mapper.class_, "__cache_public_fields__", None) == frozenset()
+
+
+@functools.cache
+def covered_tables(kind: ResponseKind) -> frozenset[str]:
+    """The tables whose rows a response of `kind` shows without `id:` tags: every write that
+    tags such a row (the row itself, or a link row naming it) purges one of the response's
+    collections too (api/http_cache.py, `tags_of`)."""
+    mappers = [mapper for mapper in Base.registry.mappers if not purges_nothing(mapper)]
+    links = [mapper for mapper in mappers if is_link(mapper)]
+    covered = set()
+    for mapper in mappers:
+        table = mapper.local_table
+        naming = [link for link in links if any(
+            key.column.table is table for column in link.columns for key in column.foreign_keys)]
+        if all(collection_of(writer) in kind.collections for writer in [mapper, *naming]):
+            covered.add(mapper.class_.__tablename__)
+    return frozenset(covered)
 
 
 def response_dependencies():

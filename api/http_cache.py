@@ -43,7 +43,13 @@ from api.cache import (
     pending_stores,
     request_snapshot,
 )
-from api.cache_contract import RESPONSES, ResponseDependencies
+from api.cache_contract import (
+    RESPONSES,
+    ResponseDependencies,
+    collection_of,
+    is_link,
+    purges_nothing,
+)
 from api.extensions import db
 from api.parsing import parsed_query
 from api.translations import content_language
@@ -350,17 +356,15 @@ def shows_publicly_changed(obj):
 
 def tags_of(obj):
     """The tags of a row: itself (or, for a link row such as a news item's speaker, both
-    rows it links, before and after), and its collection (its table, unless the model names
-    another in `__cache_collection__`)."""
-    if getattr(obj, "__cache_public_fields__", None) == frozenset():
-        return set()
+    rows it links, before and after), and its collection (`collection_of`)."""
     state = inspect(obj)
+    if purges_nothing(state.mapper):
+        return set()
     ids = {getattr(obj, "id", None)}
-    if not hasattr(state.mapper.class_, "id"):
+    if is_link(state.mapper):
         for column in state.mapper.columns:
             if column.foreign_keys:
                 prop = state.mapper.get_property_by_column(column)
                 ids.update(state.attrs[prop.key].history.sum())
     tags = {f"id:{value}" for value in ids if isinstance(value, uuid.UUID)}
-    collection = getattr(obj, "__cache_collection__", state.mapper.local_table.name)
-    return tags | {f"list:{collection}"}
+    return tags | {f"list:{collection_of(state.mapper)}"}

@@ -5,18 +5,22 @@ little more.
 An item's JSON is kept per schema, per language asked for and per what the caller may see
 (editors see linked drafts), tagged with the ids it shows and the dependencies of its kind
 (`api.cache_contract.RESPONSES`) like a response, and stored only if nothing it shows was
-purged since its rows were read. A list service opts in by answering a `Page` of ids with
-a `load` function (see `api.pagination.Page`).
+purged since its rows were read. It also keeps which table each id it shows is from, so
+that a list showing it tags only the ids its collections do not cover. A list service opts
+in by answering a `Page` of ids with a `load` function (see `api.pagination.Page`).
 """
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, g
 
 from api.cache import get_store, keep_tagged, request_snapshot
-from api.cache_contract import ResponseDependencies
+from api.cache_contract import ID_KEY, ResponseDependencies, response_dependencies
+from api.extensions import db
 from api.translations import choose_language, requested_language
 
 SEPARATORS = (",", ":")
@@ -28,15 +32,17 @@ class ItemJSON:
     language: str | None  # the language of its text fields, for Content-Language
     tags: tuple[str, ...]
     expires_at: float
+    rows: dict[str, list[str]]  # the ids it shows, by table (those known)
 
     def encode(self):
-        return json.dumps([self.language, self.tags, self.expires_at]) + "\n" + self.text
+        meta = [self.language, self.tags, self.expires_at, self.rows]
+        return json.dumps(meta) + "\n" + self.text
 
     @classmethod
     def decode(cls, raw):
         meta, text = raw.split("\n", 1)
-        language, tags, expires_at = json.loads(meta)
-        return cls(text, language, tuple(tags), expires_at)
+        language, tags, expires_at, *rows = json.loads(meta)
+        return cls(text, language, tuple(tags), expires_at, rows[0] if rows else {})
 
 
 def dump_items(schema, ids, load, kind, viewer):
@@ -53,11 +59,16 @@ def dump_items(schema, ids, load, kind, viewer):
     missing = [item_id for item_id, item in found.items() if item is None]
     if missing:
         since = request_snapshot()  # before the rows are read
-        for item in load(missing):
-            found[item.id] = entry = _entry(schema, item, kind)
+        loaded = load(missing)
+        tables = tables_of_rows()
+        for item in loaded:
+            found[item.id] = entry = _entry(schema, item, kind, tables)
             keep_tagged(f"{prefix}{item.id}", entry, entry.expires_at - time.time(),
                         entry.tags, since)
     items = [found[item_id] for item_id in ids]
+    dependencies = response_dependencies()
+    for item in items:
+        dependencies.shows_rows(item.rows)
     languages = g.setdefault("content_languages", set())
     languages.update(item.language for item in items if item.language)
     return [item.text for item in items]
@@ -68,13 +79,24 @@ def _json(schema, item):
                       ensure_ascii=current_app.json.ensure_ascii)  # type: ignore[attr-defined]
 
 
-def _entry(schema, item, kind):
+def tables_of_rows():
+    """The table of each row the session holds (what the items just loaded show), by id."""
+    rows: Iterable[Any] = db.session.identity_map.values()
+    return {str(row.id): row.__tablename__ for row in rows if getattr(row, "id", None)}
+
+
+def _entry(schema, item, kind, tables):
     text = _json(schema, item)
+    rows: dict[str, list[str]] = {}
+    for item_id in dict.fromkeys(ID_KEY.findall(text)):
+        if item_id in tables:
+            rows.setdefault(tables[item_id], []).append(item_id)
     dependencies = ResponseDependencies(kind)
+    dependencies.shows_rows(rows)
     dependencies.shows_json(text)
     language = choose_language(item) if hasattr(item, "available_languages") else None
     return ItemJSON(text, language, tuple(sorted(dependencies.tags)),
-                    time.time() + dependencies.lifetime("ITEM_CACHE_SECONDS"))
+                    time.time() + dependencies.lifetime("ITEM_CACHE_SECONDS"), rows)
 
 
 def page_body(texts, pagination):

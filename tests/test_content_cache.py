@@ -81,6 +81,22 @@ def test_deleting_the_author_purges_their_news(client, forum, auth_headers, logi
     assert author is None or author["full_name"] != "Test Member"
 
 
+def test_renaming_an_author_purges_the_lists_that_show_them(client, forum, editor):
+    # Every write to news, parks or speakers purges the news lists; an author's profile is
+    # none of those, so the lists are tagged with the authors they show. The second list is
+    # built from the items' JSON the first one kept.
+    paths = ("/api/v1/news", "/api/v1/news?per_page=5", "/api/v1/parks/taguspark/news")
+    for path in paths:
+        assert {item["author"]["full_name"] for item in client.get(path).json["items"]} == {
+            "Test Member"}
+        assert hit(client, path)
+    renamed = client.patch("/api/v1/auth/me", headers=editor, json={"full_name": "Ana Author"})
+    assert renamed.status_code == 200
+    for path in paths:
+        items = client.get(path).json["items"]
+        assert {item["author"]["full_name"] for item in items} == {"Ana Author"}, path
+
+
 def test_languages_are_cached_apart(client, forum, editor):
     client.patch("/api/v1/news/the-2021-forum", headers=editor,
                  json={"translations": {"zh": {"title": "2021年论坛"}}})
