@@ -58,6 +58,9 @@ class Claim:
     taken: bool = False
     claimed: bool = False  # this request holds the lock
     snapshot: int | None = None
+    # Keys the build reads first (a list's kept total): read by the same round trip when the
+    # entry is missing, and answered from the request's read-ahead then (`read_tagged`).
+    read_ahead: tuple[str, ...] = ()
 
     def take(self, claimed, snapshot):
         self.taken, self.claimed, self.snapshot = True, claimed, snapshot
@@ -211,14 +214,17 @@ return n
 """
 
 
-# An entry, or else the lock on building it and Redis's clock (as `RedisStore.claim`).
-# KEYS: the entry, the lock; ARGV: the lock's seconds to live.
+# An entry, or else the lock on building it, Redis's clock (as `RedisStore.claim`) and the
+# keys its build reads first ('' for none). KEYS: the entry, the lock, the keys read ahead;
+# ARGV: the lock's seconds to live.
 READ_OR_CLAIM_SCRIPT = """
 local found = redis.call('GET', KEYS[1])
 if found then return {found} end
 local claimed = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1])
 local now = redis.call('TIME')
-return {'', claimed and 1 or 0, now[1], now[2]}
+local answer = {'', claimed and 1 or 0, now[1], now[2]}
+for i = 3, #KEYS do answer[i + 2] = redis.call('GET', KEYS[i]) or '' end
+return answer
 """
 
 
@@ -324,8 +330,11 @@ class RedisStore:
             return entries
         if self._pending_tags and not self._purge_pending():
             return entries
+        read_ahead = g.get("read_ahead", {}) if has_request_context() else {}
         if claim is not None:
             answers = [self._read_or_claim(self.prefix + keys[0], claim)]
+        elif all(keys[index] in read_ahead for index in missing):
+            answers = [read_ahead.pop(keys[index]) for index in missing]
         else:
             answers = self._call("mget", [self.prefix + keys[index] for index in missing]) or []
         for index, raw in zip(missing, answers, strict=False):
@@ -339,7 +348,9 @@ class RedisStore:
     def _read_or_claim(self, key, claim):
         """The raw entry of `key`, or None having taken `claim`: one round trip. With Redis
         down everyone may go ahead, storing nothing."""
-        answer = self._run(self._read_or_claim_script, keys=[key, self.prefix + claim.lock],
+        ahead = [self.prefix + name for name in claim.read_ahead]
+        answer = self._run(self._read_or_claim_script,
+                           keys=[key, self.prefix + claim.lock, *ahead],
                            args=[max(1, int(claim.ttl))])
         if answer is None:
             claim.take(True, None)
@@ -347,6 +358,8 @@ class RedisStore:
         if answer[0]:
             return answer[0]
         claim.take(bool(answer[1]), int(answer[2]) * 1_000_000 + int(answer[3]))
+        if claim.read_ahead and has_request_context():
+            g.read_ahead = dict(zip(claim.read_ahead, answer[4:], strict=True))
         return None
 
     def claim(self, key, ttl):
@@ -470,6 +483,7 @@ def init_store(app):
         # Requests made inside one app context (tests, the CLI) share `g`.
         g.pop("copies_listened", None)
         g.pop("store_snapshot", None)
+        g.pop("read_ahead", None)
 
 
 def request_snapshot(taken=None):

@@ -51,6 +51,7 @@ from api.cache_contract import (
     purges_nothing,
 )
 from api.extensions import db
+from api.list_totals import total_key
 from api.parsing import parsed_query
 from api.translations import content_language
 from api.viewer import IDENTITY
@@ -139,6 +140,9 @@ def cached(kind):
             viewer = current_viewer()
             key = response_key(args)
             claim = rebuild_claim(key)
+            arguments = next((arg for arg in args if isinstance(arg, dict)), {})
+            if "page" in arguments:  # a list: its kept total, if any, comes with the lookup
+                claim.read_ahead = (total_key(kind, arguments, viewer),)
             entry, outcome = lookup(key, viewer, claim), "HIT"
             if entry is None:
                 entry = build(key, kind, viewer, lambda: view(*args, **kwargs), claim)

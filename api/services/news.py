@@ -8,6 +8,7 @@ from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from api.errors import Forbidden
 from api.extensions import db
+from api.list_totals import CachedTotal
 from api.models import (
     News,
     NewsSpeaker,
@@ -24,7 +25,6 @@ from api.pagination import paginate
 from api.refs import get_or_404, ref_filter
 from api.sanitize import clean_html
 from api.services import search
-from api.services.counts import CachedTotal
 from api.services.events import event_visibility
 from api.services.items import (
     clean_translation,
@@ -77,8 +77,7 @@ def list_news(args, viewer):
         if "q" in args:  # `total` counts at most MATCH_CAP items (and pages end there)
             page = paginate(db.session, stmt, args, SORT_COLUMNS, cap=search.MATCH_CAP)
         else:
-            totals = CachedTotal("news_list", args,
-                                 "all" if viewer.sees_unpublished else "public")
+            totals = CachedTotal("news_list", args, viewer)
             page = paginate(db.session, stmt, args, SORT_COLUMNS, totals=totals)
     page.load, page.kind = functools.partial(load_news, viewer=viewer), "news"
     return page
