@@ -36,7 +36,7 @@ from api.services.items import (
     update_item,
 )
 from api.services.parks import get_park, json_list_contains
-from api.services.publication import published_now
+from api.services.publication import published_now, published_when_run
 from api.services.search import matching_ids, newest_matches
 from api.translations import apply_translations
 
@@ -66,10 +66,20 @@ def visible_news(viewer):
     return select(News).where(*news_visibility(viewer))
 
 
+@functools.cache
+def listed_news(sees_unpublished):
+    """The ids of the news a caller may list, to filter and page: built once per process
+    (building the conditions cost as much CPU as running a page's query)."""
+    if sees_unpublished:
+        return select(News.id)
+    return select(News.id).where(News.status == NewsStatus.PUBLISHED,
+                                 published_when_run(News.published_at))
+
+
 def list_news(args, viewer):
     if args.get("status", "published") != "published" and not viewer.sees_unpublished:
         raise Forbidden("Only editors may list news that is not published.")
-    stmt = _filtered(visible_news(viewer), args, viewer).with_only_columns(News.id)
+    stmt = _filtered(listed_news(viewer.sees_unpublished), args, viewer)
     # A page of ids first (an index scan at any depth), then the items and their relations.
     if _only_words(args, viewer):
         page = newest_matches(News.SEARCH_TYPE, args["q"], args)
