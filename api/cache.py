@@ -384,7 +384,9 @@ class RedisStore:
         one round trip. Answers what each script answered (1: stored)."""
         commands = []
         for key, entry, ttl, tags in entries:
-            if since is not None and ttl >= 1:
+            if since is not None and ttl >= 1 and not tags:  # no purge can refuse it
+                commands.append(("SET", self.prefix + key, entry.encode(), "EX", int(ttl)))
+            elif since is not None and ttl >= 1:
                 tags = sorted(tags)
                 keys = [self.prefix + key, *(f"{self.prefix}tag:{tag}" for tag in tags),
                         *(f"{self.prefix}purged:{tag}" for tag in tags)]
