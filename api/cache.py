@@ -382,7 +382,7 @@ class RedisStore:
     def store_tagged(self, entries, since, release=None):
         """`set_tagged` for each `(key, entry, ttl, tags)`, then delete the lock `release`:
         one round trip. Answers what each script answered (1: stored)."""
-        commands = []
+        commands: list[tuple] = []
         for key, entry, ttl, tags in entries:
             if since is not None and ttl >= 1 and not tags:  # no purge can refuse it
                 commands.append(("SET", self.prefix + key, entry.encode(), "EX", int(ttl)))
