@@ -316,9 +316,10 @@ class TestContentEvents:
 
     def test_an_edit_after_the_time_came_but_before_the_notice_announces_it(
             self, app, client, editor, hook, make_news, receiver):
-        at = utcnow().replace(microsecond=0) + timedelta(seconds=1)
+        # Scheduled a second or more ahead: the item must be created before its time comes.
+        at = utcnow().replace(microsecond=0) + timedelta(seconds=2)
         news = make_news("Forum 2022", published_at=at.isoformat())
-        while utcnow() <= at:  # its time comes (a second at most); no worker delivers yet
+        while utcnow() <= at:  # its time comes (two seconds at most); no worker delivers yet
             time.sleep(0.02)
         client.patch(f"/api/v1/news/{news['id']}", json={"title": "Forum 2022!"},
                      headers=editor)
