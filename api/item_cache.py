@@ -87,13 +87,14 @@ def tables_of_rows():
 
 def _entry(schema, item, kind, tables):
     text = _json(schema, item)
+    ids = dict.fromkeys(ID_KEY.findall(text))  # every id it shows, once, in order
     rows: dict[str, list[str]] = {}
-    for item_id in dict.fromkeys(ID_KEY.findall(text)):
+    for item_id in ids:
         if item_id in tables:
             rows.setdefault(tables[item_id], []).append(item_id)
     dependencies = ResponseDependencies(kind)
     dependencies.shows_rows(rows)
-    dependencies.shows_json(text)
+    dependencies.shows(ids)
     language = choose_language(item) if hasattr(item, "available_languages") else None
     return ItemJSON(text, language, tuple(sorted(dependencies.tags)),
                     time.time() + dependencies.lifetime("ITEM_CACHE_SECONDS"), rows)
