@@ -155,9 +155,11 @@ def _refuse_closed_connection(dbapi_connection, _record, _proxy):
     `SELECT 1` costs one on every checkout): an idle connection has nothing to read unless
     the server said goodbye or hung up. The pool opens another one (SQLAlchemy's documented
     "pessimistic" handling by a checkout event)."""
+    if dbapi_connection.closed:  # (its socket is gone: no file number to ask)
+        raise DisconnectionError("The connection was closed.")
     poller = io_select.poll()
     poller.register(dbapi_connection.fileno(), io_select.POLLIN)
-    if dbapi_connection.closed or poller.poll(0):
+    if poller.poll(0):
         raise DisconnectionError("The server closed the connection.")
 
 
