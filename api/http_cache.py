@@ -221,9 +221,12 @@ def build(key, kind, viewer, render, claim=None):
         deadline = time.monotonic() + STAMPEDE_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(STAMPEDE_POLL_SECONDS)
+            # The lock is read before the entry: the store that releases it is atomic, so
+            # once it is gone an entry for this caller, if one was kept, can be read.
+            released = store.get(claim.lock) is None
             if entry := lookup(key, viewer):
                 return entry
-            if store.get(claim.lock) is None:  # built for another class of caller
+            if released:  # built for another class of caller, or not kept
                 break
     stored = []
     try:

@@ -289,3 +289,43 @@ class TestScheduledPublication:
                           "published_at": "2021-01-01T00:00:00Z"})
         client.get("/api/v1/reports")
         assert client.get("/api/v1/reports").headers["X-Cache"] == "HIT"
+
+
+def test_a_waiter_finds_the_entry_stored_between_its_two_reads(app, monkeypatch):
+    """A waiting miss that reads no entry, and then no lock (the rebuild stored and released
+    it in between), is answered with that entry rather than rendering again."""
+    import api.http_cache as http_cache
+
+    renders, results = [], []
+    rendering, waiter_looked, built = threading.Event(), threading.Event(), threading.Event()
+    real_lookup = http_cache.lookup
+
+    def render():
+        renders.append(1)
+        rendering.set()
+        waiter_looked.wait(5)
+        return app.response_class('{"items": []}', mimetype="application/json")
+
+    def lookup_then_let_the_rebuild_finish(key, viewer, claim=None):
+        found = real_lookup(key, viewer, claim)
+        if not waiter_looked.is_set():
+            waiter_looked.set()
+            built.wait(5)
+        return found
+
+    def request_it(then=None):
+        with app.test_request_context("/api/v1/parks"):
+            results.append(build("response:race-test", "parks", Viewer(), render))
+        if then:
+            then.set()
+
+    builder = threading.Thread(target=request_it, args=(built,))
+    builder.start()
+    assert rendering.wait(5)
+    monkeypatch.setattr(http_cache, "lookup", lookup_then_let_the_rebuild_finish)
+    waiter = threading.Thread(target=request_it)
+    waiter.start()
+    builder.join()
+    waiter.join()
+    assert len(renders) == 1
+    assert [entry.body for entry in results] == ['{"items": []}'] * 2
