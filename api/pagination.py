@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import g, request
 from marshmallow import validate
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from api.schemas.base import BaseSchema, QueryArgsSchema
 
@@ -78,23 +78,60 @@ class Page:
 def paginate(session, stmt, args, sort_columns, totals=None, cap=None):
     """Run `stmt` for one page, ordered by `args["sort"]` (a key of `sort_columns`), with
     the total of its rows (counted no further than `cap`, when given: the pages end there).
+    `totals`, when given, knows some totals without counting (`Totals`): then only the page
+    is read, and a total counted is handed to it to keep."""
+    return read_page(session, page_query(stmt, args["sort"], sort_columns, cap), args, totals)
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """The statements reading the pages of one list in one order, run with the parameters
+    `page_limit`, `page_offset` and the list's own: a list whose statements are kept per
+    shape of its filters (`api.services.news`) builds them once.
 
     The primary key breaks ties so that pages never overlap or skip items. The page and its
     total come from one statement (the count as an uncorrelated subquery, which the database
-    runs once); only a page past the last counts apart. `totals`, when given, knows some
-    totals without counting (`Totals`): then only the page is read, and a total counted is
-    handed to it to keep.
+    runs once); only a page past the last counts apart.
     """
-    sort = args["sort"]
+
+    rows: Select
+    rows_and_total: Select
+    total: Select
+    cap: int | None
+    # A page of plain columns (ids) runs on the session's connection: the ORM's work on a
+    # statement (entities, identity map, events) is wasted on it, a third of its CPU.
+    plain_columns: bool
+
+
+def page_query(stmt, sort, sort_columns, cap=None):
+    """The `PageQuery` of `stmt` ordered by `sort` (a key of `sort_columns`, `-` prefixed for
+    descending), its total counted no further than `cap` when given."""
     column = sort_columns[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
-    entity = stmt.column_descriptions[0]["entity"]
+    described = stmt.column_descriptions
+    entity = described[0]["entity"]
     tiebreak = entity.id.desc() if sort.startswith("-") else entity.id.asc()
-    counted = count_rows(stmt, cap)
     ordered = stmt.order_by(order.nulls_last(), tiebreak)
+    counted = count_rows(stmt, cap)
+    limit, offset = bindparam("page_limit", type_=Integer), bindparam("page_offset",
+                                                                        type_=Integer)
+    return PageQuery(
+        rows=ordered.limit(limit).offset(offset),
+        rows_and_total=ordered.add_columns(counted.scalar_subquery()).limit(limit)
+        .offset(offset),
+        total=counted, cap=cap,
+        plain_columns=not any(isinstance(column["type"], type) for column in described))
+
+
+def read_page(session, query, args, totals=None, params=None):
+    """The page `args` asks for (`page`, `per_page`) of `query` (a `PageQuery`), run with
+    `params`; `totals` as in `paginate`."""
+    execute = session.connection().execute if query.plain_columns else session.execute
+    params = params or {}
 
     def fetch(limit, offset):
-        return session.scalars(ordered.limit(limit).offset(offset))
+        return execute(query.rows, params | {"page_limit": limit, "page_offset": offset}) \
+            .scalars()
 
     if (known := totals.recall() if totals else None) is not None:
         return fetch_page(args, known, fetch)
@@ -102,10 +139,10 @@ def paginate(session, stmt, args, sort_columns, totals=None, cap=None):
     offset = (page - 1) * per_page
     rows = []
     if offset < MAX_OFFSET:  # deeper pages are past any list's end: counted first, not read
-        rows = session.execute(ordered.add_columns(counted.scalar_subquery())
-                               .limit(per_page).offset(offset)).all()
-    total = rows[0][-1] if rows else session.scalar(counted)
-    total = total if cap is None else min(total, cap)
+        rows = execute(query.rows_and_total,
+                       params | {"page_limit": per_page, "page_offset": offset}).all()
+    total = rows[0][-1] if rows else execute(query.total, params).scalar()
+    total = total if query.cap is None else min(total, query.cap)
     if totals:
         totals.keep(total)
     if offset >= total:
