@@ -270,6 +270,14 @@ class TestFilters:
     def test_filters_and_sorts(self, client, query, expected):
         assert titles(client.get(f"/api/v1/news?{query}")) == expected
 
+    def test_each_request_is_filtered_by_its_own_dates(self, client):
+        """A list's statement is kept per shape of filters, the dates given at each run."""
+        assert titles(client.get("/api/v1/news?to=2021-12-09")) == ["Alpha forum", "Gamma"]
+        assert titles(client.get("/api/v1/news?to=2020-01-01")) == ["Gamma"]
+        assert titles(client.get("/api/v1/news?from=2021-12-10")) == ["Beta report"]
+        assert titles(client.get("/api/v1/news?from=2020-01-02")) == ["Beta report",
+                                                                      "Alpha forum"]
+
     def test_park_and_speaker_filters_take_ids_too(self, client):
         assert titles(client.get(f"/api/v1/news?park={self.pku['id']}")) == [
             "Alpha forum", "Gamma"]

@@ -1,9 +1,11 @@
 """News: listing (public or editorial), publishing, updating and deleting news items."""
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from api.errors import Forbidden
@@ -21,7 +23,7 @@ from api.models import (
     news_reports,
 )
 from api.models.base import utcnow
-from api.pagination import paginate
+from api.pagination import page_query, read_page
 from api.refs import get_or_404, ref_filter
 from api.sanitize import clean_html
 from api.services import search
@@ -79,16 +81,19 @@ def listed_news(sees_unpublished):
 def list_news(args, viewer):
     if args.get("status", "published") != "published" and not viewer.sees_unpublished:
         raise Forbidden("Only editors may list news that is not published.")
-    stmt = _filtered(listed_news(viewer.sees_unpublished), args, viewer)
     # A page of ids first (an index scan at any depth), then the items and their relations.
     if _only_words(args, viewer):
         page = newest_matches(News.SEARCH_TYPE, args["q"], args)
     else:
-        if "q" in args:  # `total` counts at most MATCH_CAP items (and pages end there)
-            page = paginate(db.session, stmt, args, SORT_COLUMNS, cap=search.MATCH_CAP)
-        else:
-            totals = CachedTotal("news_list", args, viewer)
-            page = paginate(db.session, stmt, args, SORT_COLUMNS, totals=totals)
+        query = _news_pages(
+            db.engine.dialect.name, viewer.sees_unpublished, args["sort"],
+            tuple((name, args[name]) for name in SHAPING_FILTERS if name in args),
+            tuple(name for name in PARAMETERS if name in args))
+        # With `q`, `total` counts at most MATCH_CAP items (and pages end there).
+        totals = None if "q" in args else CachedTotal("news_list", args, viewer)
+        page = read_page(db.session, query, args, totals, {
+            f"filter_{name}": to_parameter(args[name])
+            for name, to_parameter in PARAMETERS.items() if name in args})
     page.load, page.kind = functools.partial(load_news, viewer=viewer), "news"
     return page
 
@@ -114,41 +119,69 @@ def list_park_news(ref, args, viewer):
     return list_news(args | {"park": str(park.id)}, viewer)
 
 
-def _filtered(stmt, args, viewer):
-    if "status" in args:
-        stmt = stmt.where(News.status == args["status"])
-    if "q" in args:
-        stmt = stmt.where(News.id.in_(matching_ids(News.SEARCH_TYPE, args["q"])))
-    if "tag" in args:
-        stmt = stmt.where(json_list_contains(News.tags, args["tag"]))
-    if "park" in args:
-        stmt = stmt.where(_linked_park(ref_filter(Park, args["park"])))
-    if "country" in args:
-        stmt = stmt.where(_linked_park(Park.country == args["country"]))
-    if "speaker" in args:
+# Filters whose SQL depends on their value (an id or a slug; the words searched): the value
+# is part of the statement's shape. Every other filter's value is a parameter, given at run.
+SHAPING_FILTERS = ("q", "tag", "park", "speaker", "report")
+
+
+def _midnight(day):
+    return datetime.combine(day, time.min, UTC)
+
+
+PARAMETERS: dict[str, Callable[[Any], object]] = {
+    "status": str,
+    "country": str,
+    "from_": _midnight,
+    "to": lambda day: _midnight(day + timedelta(days=1)),
+}
+
+
+@functools.lru_cache(maxsize=512)
+def _news_pages(_dialect, sees_unpublished, sort, shaping, parameters):
+    """The `PageQuery` of the news a caller may list, filtered by `shaping` (name, value)
+    and by the `parameters` named (`filter_<name>`): kept per shape of filters, since
+    building the statements cost as much CPU as running them. (Per dialect: some filters'
+    SQL is the backend's own.)"""
+    stmt = _filtered(listed_news(sees_unpublished), dict(shaping), parameters,
+                     sees_unpublished)
+    return page_query(stmt, sort, SORT_COLUMNS, search.MATCH_CAP if "q" in dict(shaping)
+                      else None)
+
+
+def _filtered(stmt, shaping, parameters, sees_unpublished):
+    def parameter(name, column):
+        return bindparam(f"filter_{name}", type_=column.type)
+
+    if "status" in parameters:
+        stmt = stmt.where(News.status == parameter("status", News.status))
+    if "q" in shaping:
+        stmt = stmt.where(News.id.in_(matching_ids(News.SEARCH_TYPE, shaping["q"])))
+    if "tag" in shaping:
+        stmt = stmt.where(json_list_contains(News.tags, shaping["tag"]))
+    if "park" in shaping:
+        stmt = stmt.where(_linked_park(ref_filter(Park, shaping["park"])))
+    if "country" in parameters:
+        stmt = stmt.where(_linked_park(Park.country == parameter("country", Park.country)))
+    if "speaker" in shaping:
         stmt = stmt.where(exists(
             select(1).select_from(NewsSpeaker).join(Speaker)
-            .where(NewsSpeaker.news_id == News.id, ref_filter(Speaker, args["speaker"]))))
-    if "report" in args:
-        report = ref_filter(Report, args["report"])
-        if not viewer.sees_unpublished:
-            report = and_(report, published_now(Report.published_at))
+            .where(NewsSpeaker.news_id == News.id, ref_filter(Speaker, shaping["speaker"]))))
+    if "report" in shaping:
+        report = ref_filter(Report, shaping["report"])
+        if not sees_unpublished:
+            report = and_(report, published_when_run(Report.published_at))
         stmt = stmt.where(exists(select(1).select_from(news_reports).join(Report).where(
             news_reports.c.news_id == News.id, report)))
-    if "from_" in args:
-        stmt = stmt.where(News.published_at >= _midnight(args["from_"]))
-    if "to" in args:
-        stmt = stmt.where(News.published_at < _midnight(args["to"] + timedelta(days=1)))
+    if "from_" in parameters:
+        stmt = stmt.where(News.published_at >= parameter("from_", News.published_at))
+    if "to" in parameters:
+        stmt = stmt.where(News.published_at < parameter("to", News.published_at))
     return stmt
 
 
 def _linked_park(condition):
     return exists(select(1).select_from(news_parks).join(Park)
                   .where(news_parks.c.news_id == News.id, condition))
-
-
-def _midnight(day):
-    return datetime.combine(day, time.min, UTC)
 
 
 def get_news(ref, viewer):
