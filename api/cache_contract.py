@@ -92,17 +92,18 @@ class ResponseDependencies:
         self.tags = {f"list:{name}" for name in self.kind.collections}
         self.expires_at = math.inf
         self.untagged: set[str] = set()  # ids a collection's tag already covers
+        self.schedules_change: float | None = None  # the next publication it depends on
 
     def shows(self, ids):
         """The response shows the items of `ids`: a write to any of them purges it."""
         self.tags.update(f"id:{item_id}" for item_id in ids
                          if str(item_id) not in self.untagged)
 
-    def shows_rows(self, ids_by_table):
-        """The response shows these rows (ids by table name): those of tables its
-        collections cover need no tag of their own. Call it before `shows`."""
+    def shows_rows(self, *ids_by_table):
+        """The response shows these rows (each argument: ids by table name): those of tables
+        its collections cover need no tag of their own. Call it before `shows`."""
         covered = covered_tables(self.kind)
-        self.untagged.update(item_id for table, ids in ids_by_table.items()
+        self.untagged.update(item_id for rows in ids_by_table for table, ids in rows.items()
                              if table in covered for item_id in ids)
 
     def shows_json(self, text):
@@ -117,8 +118,11 @@ class ResponseDependencies:
     def lifetime(self, setting="RESPONSE_CACHE_SECONDS"):
         """Seconds the response may be kept: `setting` at most, and not past the next change
         of a schedule it depends on."""
-        ends = [self.expires_at, *(next_publication(name) for name in self.kind.schedules)]
-        return min(current_app.config[setting], min(ends) - time.time())
+        if self.schedules_change is None:  # read once per response
+            self.schedules_change = min(
+                (next_publication(name) for name in self.kind.schedules), default=math.inf)
+        return min(current_app.config[setting],
+                   min(self.expires_at, self.schedules_change) - time.time())
 
 
 def collection_of(mapper):

@@ -66,9 +66,7 @@ def dump_items(schema, ids, load, kind, viewer):
             keep_tagged(f"{prefix}{item.id}", entry, entry.expires_at - time.time(),
                         entry.tags, since)
     items = [found[item_id] for item_id in ids]
-    dependencies = response_dependencies()
-    for item in items:
-        dependencies.shows_rows(item.rows)
+    response_dependencies().shows_rows(*(item.rows for item in items))
     languages = g.setdefault("content_languages", set())
     languages.update(item.language for item in items if item.language)
     return [item.text for item in items]
