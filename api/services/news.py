@@ -136,7 +136,7 @@ PARAMETERS: dict[str, Callable[[Any], object]] = {
 }
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=128)  # 20-50 kB each: a few MB at most
 def _news_pages(_dialect, sees_unpublished, sort, shaping, parameters):
     """The `PageQuery` of the news a caller may list, filtered by `shaping` (name, value)
     and by the `parameters` named (`filter_<name>`): kept per shape of filters, since
