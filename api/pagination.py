@@ -120,7 +120,7 @@ def page_query(stmt, sort, sort_columns, cap=None):
         rows_and_total=ordered.add_columns(counted.scalar_subquery()).limit(limit)
         .offset(offset),
         total=counted, cap=cap,
-        plain_columns=not any(isinstance(column["type"], type) for column in described))
+        plain_columns=not any(isinstance(entry["type"], type) for entry in described))
 
 
 def read_page(session, query, args, totals=None, params=None):

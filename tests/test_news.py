@@ -277,6 +277,9 @@ class TestFilters:
         assert titles(client.get("/api/v1/news?from=2021-12-10")) == ["Beta report"]
         assert titles(client.get("/api/v1/news?from=2020-01-02")) == ["Beta report",
                                                                       "Alpha forum"]
+        past_the_last = client.get("/api/v1/news?to=2021-12-31&page=3")  # counted apart
+        assert (past_the_last.json["items"], past_the_last.json["pagination"]["total"]) == (
+            [], 3)
 
     def test_park_and_speaker_filters_take_ids_too(self, client):
         assert titles(client.get(f"/api/v1/news?park={self.pku['id']}")) == [
